@@ -1,0 +1,4 @@
+"""EfficientViT for dense prediction in OpenMMLab 3.x (mmdet, mmseg)."""
+from .models import *  # noqa: F401,F403  registers the models
+
+__version__ = '0.1.0'

@@ -1,0 +1,3 @@
+from .efficientvit import EfficientViT
+
+__all__ = ['EfficientViT']

@@ -1,0 +1,267 @@
+"""EfficientViT backbone for dense prediction.
+
+Paper: "EfficientViT: Memory Efficient Vision Transformer with Cascaded Group
+Attention", Liu et al., CVPR 2023. Reference code: microsoft/Cream
+(``EfficientViT/classification`` and ``EfficientViT/downstream``) and timm's
+``efficientvit_msra.py``, whose parameter names this module keeps.
+
+Example:
+    >>> import torch
+    >>> from evit_dense.models import EfficientViT
+    >>> model = EfficientViT(arch='m4').eval()
+    >>> for level in model(torch.rand(1, 3, 224, 320)):
+    ...     print(tuple(level.shape))
+    (1, 128, 14, 20)
+    (1, 256, 7, 10)
+    (1, 384, 4, 5)
+"""
+from collections import OrderedDict
+
+import torch.nn as nn
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModule
+from torch.nn.modules.batchnorm import _BatchNorm
+from torch.utils.checkpoint import checkpoint
+
+from ..registry import MODELS
+from .attention import CascadedGroupAttention, LocalWindowAttention
+from .checkpoint import convert_prefixed_in_place, load_pretrained
+from .layers import (ConvNorm, PatchEmbedding, PatchMerging, Residual,
+                     depthwise_residual, ffn_residual)
+
+NUM_STAGES = 3
+PATCH_STRIDE = 16
+
+
+class EfficientViTBlock(nn.Module):
+    """The sandwich block: (depthwise conv, FFN), attention, (depthwise conv,
+    FFN), each residual. One memory-bound attention layer between cheap FFNs.
+    """
+
+    def __init__(self, dim, key_dim, num_heads, window_size, kernels):
+        super().__init__()
+        self.dw0 = depthwise_residual(dim, bn_weight_init=0.)
+        self.ffn0 = ffn_residual(dim)
+        self.mixer = Residual(LocalWindowAttention(
+            dim, key_dim, num_heads, window_size, kernels))
+        self.dw1 = depthwise_residual(dim, bn_weight_init=0.)
+        self.ffn1 = ffn_residual(dim)
+
+    def forward(self, x):
+        return self.ffn1(self.dw1(self.mixer(self.ffn0(self.dw0(x)))))
+
+
+class EfficientViTStage(nn.Module):
+    """Optional stride-2 downsampling (a sandwich around patch merging), then
+    ``depth`` EfficientViT blocks."""
+
+    def __init__(self, in_dim, out_dim, key_dim, num_heads, depth, window_size,
+                 kernels, downsample, with_cp=False):
+        super().__init__()
+        if downsample:
+            self.downsample = nn.Sequential(OrderedDict(
+                res1=nn.Sequential(depthwise_residual(in_dim),
+                                   ffn_residual(in_dim)),
+                patchmerge=PatchMerging(in_dim, out_dim),
+                res2=nn.Sequential(depthwise_residual(out_dim),
+                                   ffn_residual(out_dim))))
+        else:
+            self.downsample = nn.Identity()
+        self.blocks = nn.Sequential(*[
+            EfficientViTBlock(out_dim, key_dim, num_heads, window_size, kernels)
+            for _ in range(depth)])
+        self.with_cp = with_cp
+
+    def forward(self, x):
+        for layer in (self.downsample, *self.blocks):
+            if self.with_cp and self.training:
+                # Keep only block inputs; recompute the rest in backward.
+                x = checkpoint(layer, x, use_reentrant=False)
+            else:
+                x = layer(x)
+        return x
+
+
+@MODELS.register_module()
+class EfficientViT(BaseModule):
+    """EfficientViT backbone returning the maps of its three stages.
+
+    Args:
+        arch (str | dict): 'm0'..'m5' (the geometry of the ImageNet
+            checkpoints) or a dict with keys ``embed_dims``, ``depths``,
+            ``num_heads``, ``window_sizes`` (three entries each), ``kernels``
+            (query kernel per head) and optionally ``key_dims``.
+        in_channels (int): Input image channels. Defaults to 3.
+        out_indices (Sequence[int]): Stages to output, negative allowed.
+            Defaults to (0, 1, 2): strides 16, 32 and 64.
+        frozen_stages (int): -1 freezes nothing, 0 the patch embedding, i > 0
+            also stages 1..i (no gradients, kept in eval mode). Defaults to -1.
+        norm_eval (bool): Keep every BatchNorm in eval mode while training.
+            Defaults to False.
+        with_cp (bool): Activation checkpointing per block: less training
+            memory, same outputs and gradients. Defaults to False.
+        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=PATH)``
+            loads an official, timm, mmdet 2.x detector or evit_dense
+            checkpoint, recognised from its keys.
+    """
+
+    arch_zoo = {
+        'm0': dict(embed_dims=[64, 128, 192], depths=[1, 2, 3],
+                   num_heads=[4, 4, 4], window_sizes=[7, 7, 7],
+                   kernels=[5, 5, 5, 5]),
+        'm1': dict(embed_dims=[128, 144, 192], depths=[1, 2, 3],
+                   num_heads=[2, 3, 3], window_sizes=[7, 7, 7],
+                   kernels=[7, 5, 3, 3]),
+        'm2': dict(embed_dims=[128, 192, 224], depths=[1, 2, 3],
+                   num_heads=[4, 3, 2], window_sizes=[7, 7, 7],
+                   kernels=[7, 5, 3, 3]),
+        'm3': dict(embed_dims=[128, 240, 320], depths=[1, 2, 3],
+                   num_heads=[4, 3, 4], window_sizes=[7, 7, 7],
+                   kernels=[5, 5, 5, 5]),
+        'm4': dict(embed_dims=[128, 256, 384], depths=[1, 2, 3],
+                   num_heads=[4, 4, 4], window_sizes=[7, 7, 7],
+                   kernels=[7, 5, 3, 3]),
+        'm5': dict(embed_dims=[192, 288, 384], depths=[1, 3, 4],
+                   num_heads=[3, 3, 4], window_sizes=[7, 7, 7],
+                   kernels=[7, 5, 3, 3]),
+    }
+    default_key_dims = [16, 16, 16]
+    per_stage_keys = ('embed_dims', 'depths', 'num_heads', 'window_sizes')
+
+    def __init__(self, arch='m0', in_channels=3, out_indices=(0, 1, 2),
+                 frozen_stages=-1, norm_eval=False, with_cp=False,
+                 init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        self.arch_settings = self.parse_arch(arch)
+        self.out_indices = self.parse_out_indices(out_indices)
+        if not -1 <= frozen_stages <= NUM_STAGES:
+            raise ValueError(f'frozen_stages must be in [-1, {NUM_STAGES}], '
+                             f'got {frozen_stages}')
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+        self.with_cp = with_cp
+        self.deploy = False
+
+        settings = self.arch_settings
+        dims = settings['embed_dims']
+        self.patch_embed = PatchEmbedding(in_channels, dims[0])
+        self.stages = nn.ModuleList(
+            EfficientViTStage(
+                in_dim=dims[max(i - 1, 0)], out_dim=dims[i],
+                key_dim=settings['key_dims'][i],
+                num_heads=settings['num_heads'][i],
+                depth=settings['depths'][i],
+                window_size=settings['window_sizes'][i],
+                kernels=settings['kernels'], downsample=i > 0, with_cp=with_cp)
+            for i in range(NUM_STAGES))
+        self._freeze_stages()
+
+    @classmethod
+    def parse_arch(cls, arch):
+        if isinstance(arch, str):
+            if arch.lower() not in cls.arch_zoo:
+                raise KeyError(f'Unknown EfficientViT arch {arch!r}; valid '
+                               f'archs are {sorted(cls.arch_zoo)} or a dict.')
+            settings = dict(cls.arch_zoo[arch.lower()])
+        elif isinstance(arch, dict):
+            required = set(cls.per_stage_keys) | {'kernels'}
+            missing = required - set(arch)
+            unknown = set(arch) - required - {'key_dims'}
+            if missing or unknown:
+                raise KeyError(
+                    f'A custom EfficientViT arch needs the keys '
+                    f'{sorted(required)} (and optionally key_dims); missing '
+                    f'{sorted(missing)}, unknown {sorted(unknown)}.')
+            settings = dict(arch)
+        else:
+            raise TypeError(f'arch must be a str or dict, got {type(arch)}')
+        settings.setdefault('key_dims', cls.default_key_dims)
+        for key in (*cls.per_stage_keys, 'key_dims'):
+            if len(settings[key]) != NUM_STAGES:
+                raise ValueError(f'arch {key} needs {NUM_STAGES} entries, '
+                                 f'got {settings[key]}')
+        for dim, heads in zip(settings['embed_dims'], settings['num_heads']):
+            if dim % heads:
+                raise ValueError(f'embed dim {dim} is not divisible by '
+                                 f'{heads} heads')
+        if len(settings['kernels']) < max(settings['num_heads']):
+            raise ValueError(f'arch kernels {settings["kernels"]} needs one '
+                             f'kernel per head ({max(settings["num_heads"])})')
+        return settings
+
+    @staticmethod
+    def parse_out_indices(out_indices):
+        if isinstance(out_indices, int):
+            out_indices = [out_indices]
+        normalized = []
+        for index in out_indices:
+            if not -NUM_STAGES <= index < NUM_STAGES:
+                raise IndexError(f'out_indices entry {index} is out of range '
+                                 f'for {NUM_STAGES} stages')
+            normalized.append(index % NUM_STAGES)
+        return tuple(sorted(set(normalized)))
+
+    @property
+    def out_channels(self):
+        """Channels of each output, in order."""
+        return [self.arch_settings['embed_dims'][i] for i in self.out_indices]
+
+    @property
+    def strides(self):
+        """Stride of each output relative to the input, in order."""
+        return [PATCH_STRIDE * 2 ** i for i in self.out_indices]
+
+    def init_weights(self):
+        if (isinstance(self.init_cfg, dict)
+                and self.init_cfg.get('type') == 'Pretrained'):
+            load_pretrained(self, self.init_cfg['checkpoint'],
+                            logger=MMLogger.get_current_instance())
+            self._is_init = True
+        else:
+            super().init_weights()
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # Every load path (init_cfg, load_from, resume, mmdet/mmseg tools)
+        # passes through here, so official checkpoints are converted on load.
+        convert_prefixed_in_place(state_dict, prefix, self.state_dict(),
+                                  MMLogger.get_current_instance())
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _freeze_stages(self):
+        frozen = [self.patch_embed] if self.frozen_stages >= 0 else []
+        frozen += list(self.stages[:max(self.frozen_stages, 0)])
+        for module in frozen:
+            module.eval()
+            for param in module.parameters():
+                param.requires_grad = False
+
+    def train(self, mode=True):
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for module in self.modules():
+                if isinstance(module, _BatchNorm):
+                    module.eval()
+        return self
+
+    def switch_to_deploy(self):
+        """Fold every BatchNorm into its conv and cache attention biases.
+
+        Outputs in eval mode are unchanged; calling it twice is harmless.
+        """
+        for name, module in list(self.named_modules()):
+            if isinstance(module, ConvNorm):
+                parent_name, _, child = name.rpartition('.')
+                setattr(self.get_submodule(parent_name), child, module.fuse())
+            elif isinstance(module, CascadedGroupAttention):
+                module.switch_to_deploy()
+        self.deploy = True
+
+    def forward(self, x):
+        x = self.patch_embed(x)
+        outs = []
+        for i, stage in enumerate(self.stages):
+            x = stage(x)
+            if i in self.out_indices:
+                outs.append(x)
+        return tuple(outs)
