@@ -9,6 +9,6 @@ PYTHON=${PYTHON:-python3}
 # torch first: mmcv 2.1.0 has no wheel for it and compiles against it.
 "$PYTHON" -m pip install -r requirements/build.txt
 MMCV_WITH_OPS=1 "$PYTHON" -m pip install --no-build-isolation \
-    -r requirements/runtime.txt -r requirements/tests.txt
+    -r requirements/runtime.txt -r requirements/tests.txt -r requirements/deploy.txt
 "$PYTHON" -m pip install --no-build-isolation --no-deps -e .
 "$PYTHON" -c "import mmcv.ops, mmdet, mmseg, evit_dense; print('evit_dense', evit_dense.__version__, 'ready')"

@@ -83,10 +83,18 @@ class CascadedGroupAttention(nn.Module):
 
     @torch.no_grad()
     def switch_to_deploy(self):
-        """Replace the bias table by the gathered per-pair bias."""
+        """Fold BatchNorms into convs, the query scale into the query convs,
+        and replace the bias table by the gathered per-pair bias."""
         if self.deploy:
             return
         bias = self.window_bias().detach().clone()
+        for i in range(self.num_heads):
+            self.qkvs[i] = self.qkvs[i].fuse()
+            query_conv = self.dws[i].fuse()
+            query_conv.weight.mul_(self.scale)
+            query_conv.bias.mul_(self.scale)
+            self.dws[i] = query_conv
+        self.proj[1] = self.proj[1].fuse()
         del self.attention_biases
         self.register_buffer('cached_bias', bias)
         self.deploy = True
@@ -103,7 +111,9 @@ class CascadedGroupAttention(nn.Module):
             q, k, v = qkv(feat).split(
                 [self.key_dim, self.key_dim, self.val_dim], dim=1)
             q = dw(q).flatten(2)
-            attn = (q.transpose(1, 2) @ k.flatten(2)) * self.scale + bias[i]
+            # bias + scale * q^T k in one kernel (deploy folds the scale into q)
+            attn = torch.baddbmm(bias[i], q.transpose(1, 2), k.flatten(2),
+                                 alpha=1. if self.deploy else self.scale)
             attn = attn.softmax(dim=-1)
             feat = (v.flatten(2) @ attn.transpose(1, 2)).view(
                 B, self.val_dim, H, W)

@@ -249,12 +249,13 @@ class EfficientViT(BaseModule):
 
         Outputs in eval mode are unchanged; calling it twice is harmless.
         """
+        for module in list(self.modules()):
+            if isinstance(module, CascadedGroupAttention):
+                module.switch_to_deploy()
         for name, module in list(self.named_modules()):
             if isinstance(module, ConvNorm):
                 parent_name, _, child = name.rpartition('.')
                 setattr(self.get_submodule(parent_name), child, module.fuse())
-            elif isinstance(module, CascadedGroupAttention):
-                module.switch_to_deploy()
         self.deploy = True
 
     def forward(self, x):

@@ -1,0 +1,294 @@
+"""Latency, throughput and peak memory of EfficientViT against reference backbones.
+
+Backbones alone (ours in training form and deploy form, ResNet-18/50 from mmdet):
+
+    python tools/benchmark.py backbone --arch m4 --shape 800 1216 --train
+
+Whole models from configs (ours, ours with ``with_cp``, and reference configs):
+
+    python tools/benchmark.py model configs/retinanet_evit_m4_coco.py \\
+        --references mmdet::retinanet/retinanet_r18_fpn_1x_coco.py --shape 800 1333
+
+Every number of a table comes from the same run; ratios are relative to the
+first row (ours). Latency is the median over ``--repeat`` runs after
+``--warmup`` runs. Each measurement runs in a fresh process so that its peak
+memory (CPU: peak resident memory above what the built model and its inputs
+hold; CUDA: peak allocated memory) is its own.
+"""
+import argparse
+import json
+import multiprocessing
+import resource
+import statistics
+import time
+
+import torch
+
+BYTES_PER_MB = 2 ** 20
+
+
+def current_rss_mb():
+    with open('/proc/self/statm') as f:
+        pages = int(f.read().split()[1])
+    return pages * resource.getpagesize() / BYTES_PER_MB
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- what is measured ------------------------------------------------------
+
+def build_backbone(spec):
+    import evit_dense  # noqa: F401
+    from mmdet.models.backbones import ResNet
+
+    from evit_dense.models import EfficientViT
+    kind, _, option = spec.partition(':')
+    if kind.startswith('resnet'):
+        return ResNet(depth=int(kind[len('resnet'):]))
+    model = EfficientViT(arch=kind, with_cp=option == 'with_cp')
+    if option == 'deploy':
+        model.eval().switch_to_deploy()
+    return model
+
+
+def backbone_case(spec, shape, batch, device):
+    model = build_backbone(spec).to(device)
+    inputs = torch.rand(batch, 3, *shape, device=device)
+
+    def infer():
+        return model(inputs)
+
+    def train_step():
+        sum(out.mean() for out in model(inputs)).backward()
+
+    return model, infer, train_step
+
+
+def build_detector_or_segmentor(config, with_cp):
+    import evit_dense  # noqa: F401
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+    cfg = Config.fromfile(config)
+    scope = cfg.get('default_scope', 'mmdet')
+    init_default_scope(scope)
+    cfg.model.backbone.init_cfg = None  # timing needs no pretrained weights
+    if with_cp:
+        cfg.model.backbone.with_cp = True
+    return MODELS.build(cfg.model), scope
+
+
+def fake_batch(scope, shape, batch, with_masks):
+    """One preprocessed-ready batch with plausible ground truth."""
+    from mmengine.structures import InstanceData, PixelData
+    height, width = shape
+    inputs, samples = [], []
+    for _ in range(batch):
+        inputs.append(torch.randint(0, 256, (3, height, width), dtype=torch.uint8))
+        meta = dict(img_shape=shape, ori_shape=shape, pad_shape=shape,
+                    scale_factor=(1., 1.))
+        if scope == 'mmseg':
+            from mmseg.structures import SegDataSample
+            sample = SegDataSample(metainfo=meta)
+            sample.gt_sem_seg = PixelData(
+                data=torch.randint(0, 150, (1, height, width)))
+        else:
+            from mmdet.structures import DetDataSample
+            from mmdet.structures.mask import BitmapMasks
+            sample = DetDataSample(metainfo=meta)
+            xy = torch.rand(10, 2) * torch.tensor([width * 0.6, height * 0.6])
+            wh = torch.rand(10, 2) * torch.tensor([width * 0.3, height * 0.3]) + 16
+            boxes = torch.cat([xy, xy + wh], dim=1)
+            gt = InstanceData(bboxes=boxes, labels=torch.randint(0, 80, (10,)))
+            if with_masks:
+                masks = torch.zeros(10, height, width, dtype=torch.uint8)
+                for i, (x1, y1, x2, y2) in enumerate(boxes.int().tolist()):
+                    masks[i, y1:y2, x1:x2] = 1
+                gt.masks = BitmapMasks(masks.numpy(), height, width)
+            sample.gt_instances = gt
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def model_case(spec, shape, batch, device):
+    config, _, option = spec.partition('#')
+    model, scope = build_detector_or_segmentor(config, option == 'with_cp')
+    model.to(device)
+    if option == 'deploy':
+        model.eval()
+        model.backbone.switch_to_deploy()
+    with_masks = getattr(model, 'with_mask', False)
+    data = fake_batch(scope, tuple(shape), batch, with_masks)
+
+    def infer():
+        return model.test_step(data)
+
+    def train_step():
+        batch_data = model.data_preprocessor(data, training=True)
+        losses = model(**batch_data, mode='loss')
+        loss, _ = model.parse_losses(losses)
+        loss.backward()
+
+    return model, infer, train_step
+
+
+def measure(kind, spec, shape, batch, device, mode, warmup, repeat, queue):
+    torch.manual_seed(0)
+    case = backbone_case if kind == 'backbone' else model_case
+    model, infer, train_step = case(spec, shape, batch, device)
+    step = train_step if mode == 'train' else infer
+    model.train(mode == 'train')
+    cuda = device.startswith('cuda')
+    baseline = current_rss_mb()
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+        baseline = torch.cuda.memory_allocated() / BYTES_PER_MB
+    times = []
+    with torch.set_grad_enabled(mode == 'train'):
+        for i in range(warmup + repeat):
+            if cuda:
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            step()
+            if cuda:
+                torch.cuda.synchronize()
+            if i >= warmup:
+                times.append(time.perf_counter() - start)
+            model.zero_grad(set_to_none=True)
+    peak = (torch.cuda.max_memory_allocated() / BYTES_PER_MB if cuda
+            else peak_rss_mb())
+    params = sum(p.numel() for p in model.parameters()) + sum(
+        b.numel() for n, b in model.named_buffers() if 'cached_bias' in n)
+    queue.put(dict(latency_ms=statistics.median(times) * 1000,
+                   throughput=batch / statistics.median(times),
+                   peak_mb=peak - baseline, params_m=params / 1e6))
+
+
+def run_isolated(*args):
+    context = multiprocessing.get_context('spawn')
+    queue = context.Queue()
+    process = context.Process(target=measure, args=(*args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+# --- reporting ---------------------------------------------------------------
+
+def benchmark(kind, specs, args):
+    rows = []
+    for spec in specs:
+        row = dict(name=spec)
+        modes = ['eval'] + (['train'] if args.train else [])
+        for mode in modes:
+            if mode == 'train' and spec.endswith('deploy'):
+                continue
+            result = run_isolated(kind, spec, args.shape, args.batch,
+                                  args.device, mode, args.warmup, args.repeat)
+            row['params_m'] = result.pop('params_m')
+            row.update({f'{mode}_{k}': v for k, v in result.items()})
+        rows.append(row)
+    return rows
+
+
+def print_table(rows, title):
+    columns = [('eval_latency_ms', 'eval ms'), ('eval_throughput', 'img/s'),
+               ('eval_peak_mb', 'eval MB'), ('train_latency_ms', 'train ms'),
+               ('train_peak_mb', 'train MB')]
+    columns = [c for c in columns if any(c[0] in r for r in rows)]
+    ours = rows[0]
+    print(title)
+    header = f'{"model":<58}{"params M":>9}' + ''.join(
+        f'{label:>10}{"ratio":>7}' for _, label in columns)
+    print(header)
+    for row in rows:
+        line = f'{row["name"]:<58}{row["params_m"]:>9.2f}'
+        for key, _ in columns:
+            if key not in row:
+                line += f'{"-":>10}{"":>7}'
+                continue
+            # ratio > 1 means ours is better (faster, higher throughput, less memory)
+            better_high = key.endswith('throughput')
+            ratio = (ours[key] / row[key] if better_high else row[key] / ours[key]) \
+                if key in ours and row[key] else float('nan')
+            line += f'{row[key]:>10.1f}{ratio:>7.2f}'
+        print(line)
+    print('ratio: how many times better the first row is than each row '
+          '(latency, memory: other / ours; img/s: ours / other).')
+
+
+def plot(rows, title, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for row in rows:
+        ours = not row['name'].startswith('resnet')
+        ax.scatter(row['params_m'], row['eval_latency_ms'],
+                   color='tab:blue' if ours else 'tab:gray',
+                   marker='o' if ours else 's')
+        ax.annotate(row['name'], (row['params_m'], row['eval_latency_ms']),
+                    textcoords='offset points', xytext=(4, 4), fontsize=8)
+    ax.set_xlabel('parameters (M)')
+    ax.set_ylabel('eval latency (ms)')
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='kind', required=True)
+    backbone = sub.add_parser('backbone', help='backbones alone')
+    backbone.add_argument('--arch', nargs='+', default=['m4'],
+                          help='archs to time; the first gets the deploy '
+                               'and with_cp rows too')
+    backbone.add_argument('--plot', help='write eval latency vs. params '
+                                         'of every row to this PNG')
+    backbone.add_argument('--references', nargs='*',
+                          default=['resnet18', 'resnet50'])
+    model = sub.add_parser('model', help='whole detectors/segmentors')
+    model.add_argument('config')
+    model.add_argument('--references', nargs='*', default=[],
+                       help='configs to compare with (mmdet::... allowed)')
+    for p in (backbone, model):
+        p.add_argument('--shape', type=int, nargs=2, default=[800, 1216],
+                       metavar=('H', 'W'))
+        p.add_argument('--batch', type=int, default=1)
+        p.add_argument('--device', default='cuda' if torch.cuda.is_available()
+                       else 'cpu')
+        p.add_argument('--warmup', type=int, default=3)
+        p.add_argument('--repeat', type=int, default=10)
+        p.add_argument('--train', action='store_true',
+                       help='also time a training step and its peak memory')
+        p.add_argument('--json', help='also write the results to this file')
+    args = parser.parse_args()
+
+    if args.kind == 'backbone':
+        first, *others = args.arch
+        specs = [first, f'{first}:deploy']
+        if args.train:
+            specs.append(f'{first}:with_cp')
+        specs += others + args.references
+    else:
+        specs = [args.config, f'{args.config}#deploy']
+        if args.train:
+            specs.append(f'{args.config}#with_cp')
+        specs += args.references
+    rows = benchmark(args.kind, specs, args)
+    title = (f'{args.kind} benchmark on {args.device}, input '
+             f'{args.batch}x3x{args.shape[0]}x{args.shape[1]}, '
+             f'torch threads {torch.get_num_threads()}')
+    print_table(rows, title)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(dict(title=title, rows=rows), f, indent=2)
+    if getattr(args, 'plot', None):
+        plot(rows, title, args.plot)
+
+
+if __name__ == '__main__':
+    main()
