@@ -1,3 +1,4 @@
 from .efficientvit import EfficientViT
+from .necks import EfficientViTFPN
 
-__all__ = ['EfficientViT']
+__all__ = ['EfficientViT', 'EfficientViTFPN']

@@ -9,8 +9,9 @@ Formats recognised from their keys:
   (``stages.0.blocks.0.mixer.m.attn.qkvs.0.conv.weight``), which are also this
   package's own names.
 
-Renaming is a pure function (:func:`convert_backbone_state_dict`) used by
-:func:`load_pretrained` and by ``tools/convert_checkpoint.py``.
+Renaming is done by pure functions (:func:`convert_backbone_state_dict`,
+:func:`convert_model_state_dict`) used by :func:`load_pretrained`, by the
+models' load hooks and by ``tools/convert_checkpoint.py``.
 """
 import math
 import os.path as osp
@@ -102,6 +103,53 @@ def convert_backbone_state_dict(checkpoint):
     return state_dict, fmt
 
 
+def convert_model_state_dict(checkpoint):
+    """Return ``(state_dict, format)`` of a whole model (detector, segmentor)
+    with its ``backbone.`` keys renamed to this package's names.
+
+    The other modules keep their names: the official neck uses this
+    package's names and mmdet's heads are named alike in 2.x and 3.x.
+    """
+    state_dict = unwrap_state_dict(checkpoint)
+    if not isinstance(state_dict, dict) or not any(
+            k.startswith('backbone.') for k in state_dict):
+        raise CheckpointMismatchError(
+            'Not a whole-model checkpoint: it has no backbone.* keys.')
+    backbone, fmt = convert_backbone_state_dict(state_dict)
+    others = {k: v for k, v in state_dict.items()
+              if not k.startswith('backbone.')}
+    return {**{f'backbone.{k}': v for k, v in backbone.items()}, **others}, fmt
+
+
+def check_module_state_dict(state_dict, prefix, model_state, name):
+    """Raise :class:`CheckpointMismatchError` unless the entries of
+    ``state_dict`` under ``prefix`` match ``model_state`` in names and shapes.
+
+    A checkpoint without any entry under ``prefix`` passes (the module is
+    simply not in it).
+    """
+    own = {k[len(prefix):]: v for k, v in state_dict.items()
+           if k.startswith(prefix)}
+    if not own:
+        return
+    # BatchNorm counters are optional, as for torch and mmengine.
+    missing = sorted(k for k in set(model_state) - set(own)
+                     if not k.endswith('num_batches_tracked'))
+    unexpected = sorted(set(own) - set(model_state))
+    wrong_shapes = [
+        f'{k}: checkpoint {tuple(own[k].shape)} vs model '
+        f'{tuple(model_state[k].shape)}'
+        for k in sorted(set(own) & set(model_state))
+        if own[k].shape != model_state[k].shape]
+    problems = [f'{what} {items[:4]}' for what, items in (
+        ('missing', missing), ('unexpected', unexpected),
+        ('shapes differ:', wrong_shapes)) if items]
+    if problems:
+        raise CheckpointMismatchError(
+            f'The checkpoint\'s {prefix!r} weights do not fit this {name} (a '
+            f'checkpoint of another model or settings?): {"; ".join(problems)}')
+
+
 def resize_attention_biases(state_dict, model_state_dict):
     """Bicubically resize bias tables learned for another window size (the
     ImageNet checkpoints use 4x4 in the last stage), in place."""
@@ -128,15 +176,14 @@ def convert_prefixed_in_place(state_dict, prefix, model_state, logger=None):
     """
     own = [k for k in state_dict if k.startswith(prefix)]
     if not own:
-        if prefix and detect_format(state_dict) is not None:
-            raise CheckpointMismatchError(
-                'This is a backbone-only EfficientViT checkpoint (no '
-                f'{prefix!r} keys): load it with init_cfg=dict('
-                "type='Pretrained', checkpoint=...) on the backbone, not as a "
-                'whole-model checkpoint.')
+        # torch and mmengine hand each module only the keys under its prefix,
+        # so the rest of the checkpoint cannot be inspected here.
         raise CheckpointMismatchError(
-            f'The checkpoint has no weights for the EfficientViT at {prefix!r}; '
-            f'first keys: {list(state_dict)[:5]}')
+            f'The checkpoint has no {prefix!r} weights for this EfficientViT. '
+            'A backbone-only (e.g. ImageNet classification) checkpoint goes '
+            "into the backbone's init_cfg=dict(type='Pretrained', "
+            'checkpoint=...), not load_from or a whole-model checkpoint '
+            'argument.')
     converted, fmt = convert_backbone_state_dict(
         {k[len(prefix):]: state_dict.pop(k) for k in own})
     resize_attention_biases(converted, model_state)

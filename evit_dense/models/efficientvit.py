@@ -17,6 +17,7 @@ Example:
 """
 from collections import OrderedDict
 
+import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
@@ -245,7 +246,8 @@ class EfficientViT(BaseModule):
         return self
 
     def switch_to_deploy(self):
-        """Fold every BatchNorm into its conv and cache attention biases.
+        """Fold every BatchNorm into its conv and cache attention biases, and
+        keep conv weights channels-last.
 
         Outputs in eval mode are unchanged; calling it twice is harmless.
         """
@@ -256,6 +258,9 @@ class EfficientViT(BaseModule):
             if isinstance(module, ConvNorm):
                 parent_name, _, child = name.rpartition('.')
                 setattr(self.get_submodule(parent_name), child, module.fuse())
+        # oneDNN runs these convs faster on NHWC (tools/benchmark.py); inputs
+        # may stay NCHW, the first conv switches the layout.
+        self.to(memory_format=torch.channels_last)
         self.deploy = True
 
     def forward(self, x):

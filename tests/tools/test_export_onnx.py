@@ -18,3 +18,15 @@ def test_backbone_exports_and_matches_onnxruntime(tmp_path):
     assert len(graph.output) == 3
     # deploy form: no BatchNorm left in the graph
     assert not any(node.op_type == 'BatchNormalization' for node in graph.node)
+
+
+def test_detector_network_exports_and_matches_onnxruntime(tmp_path):
+    out = tmp_path / 'retinanet.onnx'
+    result = subprocess.run(
+        [sys.executable, 'tools/deployment/export_onnx.py',
+         'configs/retinanet_evit_m0_coco.py', '--shape', '128', '160',
+         '--out', str(out)],
+        cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    # class scores and box deltas for each of the five levels
+    assert len(onnx.load(str(out)).graph.output) == 10

@@ -1,0 +1,8 @@
+"""Generators of small toy datasets in the layouts mmdet and mmseg read."""
+from .toy_ade20k import TOY_CLASSES as TOY_ADE20K_CLASSES
+from .toy_ade20k import make_toy_ade20k
+from .toy_coco import TOY_CLASSES as TOY_COCO_CLASSES
+from .toy_coco import make_toy_coco
+
+__all__ = ['TOY_ADE20K_CLASSES', 'TOY_COCO_CLASSES', 'make_toy_ade20k',
+           'make_toy_coco']

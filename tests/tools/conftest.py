@@ -1,0 +1,51 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from evit_dense.datasets import make_toy_coco
+from tests.conftest import REPO_ROOT
+
+TOY_CONFIG = REPO_ROOT / 'configs' / 'toy' / 'retinanet_evit_m0_toy_coco.py'
+
+
+@pytest.fixture(scope='session')
+def toy_coco(tmp_path_factory):
+    return make_toy_coco(tmp_path_factory.mktemp('toy_coco'), num_train=8,
+                         num_val=4, seed=0)
+
+
+@pytest.fixture(scope='session')
+def fast_toy_config(toy_coco, tmp_path_factory):
+    """The toy RetinaNet config on the session's toy set: 2 iterations an
+    epoch, 2 epochs, a checkpoint every epoch, no dataloader workers, and
+    every detection kept so that a barely trained model gets COCO metrics."""
+    path = tmp_path_factory.mktemp('configs') / 'fast_toy.py'
+    path.write_text(f'''
+_base_ = {str(TOY_CONFIG)!r}
+data_root = {str(toy_coco) + '/'!r}
+model = dict(test_cfg=dict(score_thr=0.0))
+loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
+train_dataloader = dict(**loader, dataset=dict(data_root=data_root))
+val_dataloader = dict(**loader, dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
+test_evaluator = val_evaluator
+train_cfg = dict(max_epochs=2, val_interval=2)
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
+''')
+    return path
+
+
+def run_tool(*argv, check=True):
+    """Run ``python3 ARGV`` from the repo root; return the completed process
+    with stdout and stderr merged."""
+    # One thread: on a small shared CI box more threads slow training down.
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONPATH': str(REPO_ROOT)}
+    result = subprocess.run([sys.executable, *map(str, argv)], cwd=REPO_ROOT,
+                            env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=300)
+    if check and result.returncode != 0:
+        pytest.fail(f'{argv} failed:\n{result.stdout[-5000:]}')
+    return result

@@ -1,0 +1,77 @@
+"""Convert an EfficientViT checkpoint to an MMEngine checkpoint with
+evit_dense names.
+
+Inputs, recognised from their keys:
+
+* a backbone: an official microsoft/Cream ImageNet checkpoint or a timm
+  ``efficientvit_m*`` state dict; the output is for the backbone's
+  ``init_cfg=dict(type='Pretrained', checkpoint=OUT)``;
+* a whole model: an official mmdet 2.x RetinaNet or Mask R-CNN checkpoint
+  (``backbone.*``, ``neck.*``, heads); the output is for ``load_from`` or the
+  CHECKPOINT of ``tools/test.py``.
+
+Official checkpoints also load without conversion; converting once makes the
+file this package's own format.
+
+Example:
+    python tools/convert_checkpoint.py \\
+        retinanet_efficientvit_m4_fpn_1x_coco.pth \\
+        checkpoints/retinanet_evit_m4_coco.pth
+"""
+import argparse
+import os
+import os.path as osp
+
+import torch
+
+from evit_dense.models.checkpoint import (CheckpointMismatchError,
+                                          convert_backbone_state_dict,
+                                          convert_model_state_dict,
+                                          load_checkpoint_file,
+                                          unwrap_state_dict)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('src', help='checkpoint to convert (path or URL)')
+    parser.add_argument('dst', help='where to write the converted checkpoint')
+    return parser.parse_args(argv)
+
+
+def convert(checkpoint, source_name):
+    """Return the converted MMEngine checkpoint ``{'meta', 'state_dict'}``."""
+    state_dict = unwrap_state_dict(checkpoint)
+    if not isinstance(state_dict, dict):
+        raise CheckpointMismatchError(
+            f'{source_name} holds no state dict (got {type(state_dict)}).')
+    if any(k.startswith('backbone.') for k in state_dict):
+        kind = 'model'
+        state_dict, fmt = convert_model_state_dict(state_dict)
+    else:
+        kind = 'backbone'
+        state_dict, fmt = convert_backbone_state_dict(state_dict)
+    meta = dict(converted_from=osp.basename(source_name), source_format=fmt,
+                kind=kind)
+    old_meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    # mmdet 2.x kept the class names under CLASSES; mmdet 3.x reads them from
+    # dataset_meta (DetInferencer, init_detector).
+    if isinstance(old_meta, dict) and old_meta.get('CLASSES'):
+        meta['dataset_meta'] = dict(classes=tuple(old_meta['CLASSES']))
+    return dict(meta=meta, state_dict=state_dict)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        converted = convert(load_checkpoint_file(args.src), args.src)
+    except (FileNotFoundError, CheckpointMismatchError) as error:
+        raise SystemExit(f'Cannot convert {args.src}: {error}')
+    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
+    torch.save(converted, args.dst)
+    meta = converted['meta']
+    print(f'Converted {meta["source_format"]} {meta["kind"]} checkpoint '
+          f'{args.src} ({len(converted["state_dict"])} tensors) to {args.dst}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,32 @@
+"""Write a toy ADE20K-format dataset (see evit_dense/datasets/toy_ade20k.py).
+
+Example:
+    python tools/make_toy_ade20k.py data/toy_ade20k
+    python tools/train.py configs/toy/fpn_evit_m0_toy_ade20k.py
+"""
+import argparse
+
+from evit_dense.datasets.toy_ade20k import make_toy_ade20k
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out_dir', help='dataset root to write')
+    parser.add_argument('--num-train', type=int, default=48)
+    parser.add_argument('--num-val', type=int, default=12)
+    parser.add_argument('--size', type=int, nargs=2, default=(160, 120),
+                        metavar=('WIDTH', 'HEIGHT'))
+    parser.add_argument('--seed', type=int, default=0)
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    root = make_toy_ade20k(args.out_dir, args.num_train, args.num_val,
+                           tuple(args.size), args.seed)
+    print(f'wrote {args.num_train} training and {args.num_val} validation '
+          f'images to {root}')
+
+
+if __name__ == '__main__':
+    main()
