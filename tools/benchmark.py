@@ -11,9 +11,10 @@ Whole models from configs (ours, ours with ``with_cp``, and reference configs):
 
 Every number of a table comes from the same run; ratios are relative to the
 first row (ours). Latency is the median over ``--repeat`` runs after
-``--warmup`` runs. Each measurement runs in a fresh process so that its peak
-memory (CPU: peak resident memory above what the built model and its inputs
-hold; CUDA: peak allocated memory) is its own.
+``--warmup`` runs, all models timed in turn in one process so that a drift of
+the machine's speed affects them alike. Peak memory is measured for each model
+alone in a fresh process (CPU: peak resident memory above what the built
+model and its inputs hold; CUDA: peak allocated memory).
 """
 import argparse
 import json
@@ -133,42 +134,70 @@ def model_case(spec, shape, batch, device):
     return model, infer, train_step
 
 
-def measure(kind, spec, shape, batch, device, mode, warmup, repeat, queue):
+def run_steps(step, model, count, cuda):
+    """Run ``step`` ``count`` times; return the seconds of each run."""
+    times = []
+    for _ in range(count):
+        if cuda:
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step()
+        if cuda:
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+        model.zero_grad(set_to_none=True)
+    return times
+
+
+def build_cases(kind, specs, shape, batch, device, mode):
     torch.manual_seed(0)
     case = backbone_case if kind == 'backbone' else model_case
-    model, infer, train_step = case(spec, shape, batch, device)
-    step = train_step if mode == 'train' else infer
-    model.train(mode == 'train')
+    cases = {}
+    for spec in specs:
+        model, infer, train_step = case(spec, shape, batch, device)
+        model.train(mode == 'train')
+        cases[spec] = (model, train_step if mode == 'train' else infer)
+    return cases
+
+
+def measure_latency(kind, specs, shape, batch, device, mode, warmup, repeat,
+                    queue):
+    """Median latency of every spec, timed round-robin in one process so
+    that drifts of the machine's speed hit all of them alike."""
+    cases = build_cases(kind, specs, shape, batch, device, mode)
+    cuda = device.startswith('cuda')
+    times = {spec: [] for spec in specs}
+    with torch.set_grad_enabled(mode == 'train'):
+        for spec, (model, step) in cases.items():
+            run_steps(step, model, warmup, cuda)
+        for _ in range(repeat):
+            for spec, (model, step) in cases.items():
+                times[spec] += run_steps(step, model, 1, cuda)
+    queue.put({spec: statistics.median(t) for spec, t in times.items()})
+
+
+def measure_memory(kind, spec, shape, batch, device, mode, queue):
+    """Peak memory of one step of one spec, alone in its process."""
+    (model, step), = build_cases(kind, [spec], shape, batch, device,
+                                 mode).values()
     cuda = device.startswith('cuda')
     baseline = current_rss_mb()
     if cuda:
         torch.cuda.reset_peak_memory_stats()
         baseline = torch.cuda.memory_allocated() / BYTES_PER_MB
-    times = []
     with torch.set_grad_enabled(mode == 'train'):
-        for i in range(warmup + repeat):
-            if cuda:
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            step()
-            if cuda:
-                torch.cuda.synchronize()
-            if i >= warmup:
-                times.append(time.perf_counter() - start)
-            model.zero_grad(set_to_none=True)
+        run_steps(step, model, 2, cuda)
     peak = (torch.cuda.max_memory_allocated() / BYTES_PER_MB if cuda
             else peak_rss_mb())
     params = sum(p.numel() for p in model.parameters()) + sum(
         b.numel() for n, b in model.named_buffers() if 'cached_bias' in n)
-    queue.put(dict(latency_ms=statistics.median(times) * 1000,
-                   throughput=batch / statistics.median(times),
-                   peak_mb=peak - baseline, params_m=params / 1e6))
+    queue.put(dict(peak_mb=peak - baseline, params_m=params / 1e6))
 
 
-def run_isolated(*args):
+def run_isolated(target, *args):
     context = multiprocessing.get_context('spawn')
     queue = context.Queue()
-    process = context.Process(target=measure, args=(*args, queue))
+    process = context.Process(target=target, args=(*args, queue))
     process.start()
     result = queue.get()
     process.join()
@@ -178,19 +207,23 @@ def run_isolated(*args):
 # --- reporting ---------------------------------------------------------------
 
 def benchmark(kind, specs, args):
-    rows = []
-    for spec in specs:
-        row = dict(name=spec)
-        modes = ['eval'] + (['train'] if args.train else [])
-        for mode in modes:
-            if mode == 'train' and spec.endswith('deploy'):
-                continue
-            result = run_isolated(kind, spec, args.shape, args.batch,
-                                  args.device, mode, args.warmup, args.repeat)
-            row['params_m'] = result.pop('params_m')
-            row.update({f'{mode}_{k}': v for k, v in result.items()})
-        rows.append(row)
-    return rows
+    rows = {spec: dict(name=spec) for spec in specs}
+    for mode in ['eval'] + (['train'] if args.train else []):
+        # the deploy form is for inference only
+        mode_specs = [s for s in specs
+                      if mode == 'eval' or not s.endswith('deploy')]
+        latency = run_isolated(measure_latency, kind, mode_specs, args.shape,
+                               args.batch, args.device, mode, args.warmup,
+                               args.repeat)
+        for spec in mode_specs:
+            memory = run_isolated(measure_memory, kind, spec, args.shape,
+                                  args.batch, args.device, mode)
+            rows[spec]['params_m'] = memory['params_m']
+            rows[spec].update({
+                f'{mode}_latency_ms': latency[spec] * 1000,
+                f'{mode}_throughput': args.batch / latency[spec],
+                f'{mode}_peak_mb': memory['peak_mb']})
+    return list(rows.values())
 
 
 def print_table(rows, title):

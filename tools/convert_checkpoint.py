@@ -35,6 +35,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('src', help='checkpoint to convert (path or URL)')
     parser.add_argument('dst', help='where to write the converted checkpoint')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace DST if it exists')
     return parser.parse_args(argv)
 
 
@@ -62,6 +64,8 @@ def convert(checkpoint, source_name):
 
 def main(argv=None):
     args = parse_args(argv)
+    if osp.exists(args.dst) and not args.overwrite:
+        raise SystemExit(f'{args.dst} exists; pass --overwrite to replace it')
     try:
         converted = convert(load_checkpoint_file(args.src), args.src)
     except (FileNotFoundError, CheckpointMismatchError) as error:

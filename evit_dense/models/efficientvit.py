@@ -246,21 +246,29 @@ class EfficientViT(BaseModule):
         return self
 
     def switch_to_deploy(self):
-        """Fold every BatchNorm into its conv and cache attention biases, and
-        keep conv weights channels-last.
+        """Rewrite for inference: fold every BatchNorm into its conv and the
+        identity of residual depthwise convs into their kernels, cache the
+        attention biases, keep the stages channels-last, run ReLUs in place.
 
         Outputs in eval mode are unchanged; calling it twice is harmless.
         """
         for module in list(self.modules()):
             if isinstance(module, CascadedGroupAttention):
                 module.switch_to_deploy()
-        for name, module in list(self.named_modules()):
-            if isinstance(module, ConvNorm):
-                parent_name, _, child = name.rpartition('.')
-                setattr(self.get_submodule(parent_name), child, module.fuse())
-        # oneDNN runs these convs faster on NHWC (tools/benchmark.py); inputs
-        # may stay NCHW, the first conv switches the layout.
-        self.to(memory_format=torch.channels_last)
+        # BatchNorms first: residual depthwise convs fold once they are plain.
+        for fusable in (ConvNorm, Residual):
+            for name, module in list(self.named_modules()):
+                if isinstance(module, fusable):
+                    parent_name, _, child = name.rpartition('.')
+                    setattr(self.get_submodule(parent_name), child,
+                            module.fuse())
+        # Measured faster with tools/benchmark.py: oneDNN convs on NHWC (the
+        # stem stays NCHW, where its few-channel maps are faster), and ReLUs
+        # that reuse their input's memory, which inference no longer needs.
+        self.stages.to(memory_format=torch.channels_last)
+        for module in self.modules():
+            if isinstance(module, nn.ReLU):
+                module.inplace = True
         self.deploy = True
 
     def forward(self, x):

@@ -60,6 +60,21 @@ class Residual(nn.Module):
     def forward(self, x):
         return x + self.m(x)
 
+    @torch.no_grad()
+    def fuse(self):
+        """Return one conv computing ``x + m(x)`` when ``m`` is a fused
+        (BatchNorm-folded) depthwise conv: the identity is a 1 at the centre
+        of each kernel. Other branches stay residual (returns ``self``)."""
+        conv = self.m
+        if not (isinstance(conv, nn.Conv2d) and conv.bias is not None
+                and conv.groups == conv.in_channels == conv.out_channels
+                and conv.stride == (1, 1)
+                and conv.padding == tuple(k // 2 for k in conv.kernel_size)):
+            return self
+        centre_y, centre_x = (k // 2 for k in conv.kernel_size)
+        conv.weight[:, 0, centre_y, centre_x] += 1
+        return conv
+
 
 class ConvMlp(nn.Module):
     """The feed-forward layer: 1x1 expand, ReLU, 1x1 project."""

@@ -5,6 +5,7 @@ import torch
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from evit_dense.models import EfficientViT
+from evit_dense.models.layers import Residual
 
 
 def expected_size(size, stride):
@@ -115,6 +116,9 @@ def test_switch_to_deploy_keeps_outputs():
         model.switch_to_deploy()
         deployed = model(x)
     assert not any(isinstance(m, _BatchNorm) for m in model.modules())
+    # residual depthwise convs became single convs
+    assert not any(isinstance(m, Residual) and isinstance(m.m, torch.nn.Conv2d)
+                   for m in model.modules())
     for a, b in zip(deployed, expected):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
 

@@ -50,3 +50,14 @@ def test_resnet_checkpoint_is_refused(tmp_path):
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(SystemExit, match='not found.*nowhere.pth'):
         run_converter(tmp_path / 'nowhere.pth', tmp_path / 'out.pth')
+
+
+def test_existing_destination_is_not_overwritten(official_backbones, tmp_path):
+    src, dst = tmp_path / 'm0.pth', tmp_path / 'existing.pth'
+    torch.save({'model': official_backbones['M0']['state_dict']}, src)
+    dst.write_bytes(b'keep me')
+    with pytest.raises(SystemExit, match='--overwrite'):
+        run_converter(src, dst)
+    assert dst.read_bytes() == b'keep me'
+    run_converter(src, dst, '--overwrite')
+    assert 'state_dict' in torch.load(dst, weights_only=True)
