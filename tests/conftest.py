@@ -28,3 +28,18 @@ def relative_error(actual, expected):
 def official_backbones():
     return torch.load(fixture_path('official_efficientvit_reference.pt'),
                       weights_only=True)
+
+
+def saved_activation_bytes(forward):
+    """Bytes of the distinct tensors autograd keeps for backward while
+    ``forward()`` runs: the activation memory of a training step."""
+    storages = {}
+
+    def pack(tensor):
+        storage = tensor.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        forward()
+    return sum(storages.values())

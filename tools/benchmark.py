@@ -1,6 +1,7 @@
 """Latency, throughput and peak memory of EfficientViT against reference backbones.
 
-Backbones alone (ours in training form and deploy form, ResNet-18/50 from mmdet):
+Backbones alone (ours in training form and deploy form, the official
+implementation, ResNet-18/50 from mmdet):
 
     python tools/benchmark.py backbone --arch m4 --shape 800 1216 --train
 
@@ -13,12 +14,20 @@ Every number of a table comes from the same run; ratios are relative to the
 first row (ours). Latency is the median over ``--repeat`` runs after
 ``--warmup`` runs, all models timed in turn in one process so that a drift of
 the machine's speed affects them alike. Peak memory is measured for each model
-alone in a fresh process (CPU: peak resident memory above what the built
-model and its inputs hold; CUDA: peak allocated memory).
+alone in a fresh process, over one step after a warm-up step (which makes the
+one-time allocations, such as oneDNN's caches). On CPU it is the peak resident
+memory (Linux's VmHWM, reset after warm-up) above the resident memory at the
+start of the step, with glibc told to return every block over 128 KiB to the
+system when freed, so that resident memory follows the live tensors rather
+than the allocator's cache. On CUDA it is the peak allocated memory.
 """
 import argparse
+import inspect
 import json
+import logging
 import multiprocessing
+import os
+import queue as queue_module
 import resource
 import statistics
 import time
@@ -26,6 +35,8 @@ import time
 import torch
 
 BYTES_PER_MB = 2 ** 20
+# A fixed mmap threshold stops glibc from keeping freed tensors in its heap.
+MEMORY_ENVIRON = {'MALLOC_MMAP_THRESHOLD_': str(128 * 1024)}
 
 
 def current_rss_mb():
@@ -35,7 +46,16 @@ def current_rss_mb():
 
 
 def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError('benchmark: /proc/self/status has no VmHWM')
+
+
+def reset_peak_rss():
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')  # 5: reset the peak resident set size
 
 
 # --- what is measured ------------------------------------------------------
@@ -48,6 +68,9 @@ def build_backbone(spec):
     kind, _, option = spec.partition(':')
     if kind.startswith('resnet'):
         return ResNet(depth=int(kind[len('resnet'):]))
+    if option == 'official':
+        from reference.official_efficientvit import official_efficientvit
+        return official_efficientvit(kind)
     model = EfficientViT(arch=kind, with_cp=option == 'with_cp')
     if option == 'deploy':
         model.eval().switch_to_deploy()
@@ -70,14 +93,26 @@ def backbone_case(spec, shape, batch, device):
 def build_detector_or_segmentor(config, with_cp):
     import evit_dense  # noqa: F401
     from mmengine.config import Config
+    from mmengine.hub import get_config
+    from mmengine.logging import MMLogger
     from mmengine.registry import MODELS, init_default_scope
-    cfg = Config.fromfile(config)
+    # 'mmdet::retinanet/...py' names a config shipped in a package
+    cfg = get_config(config) if '::' in config else Config.fromfile(config)
     scope = cfg.get('default_scope', 'mmdet')
     init_default_scope(scope)
     cfg.model.backbone.init_cfg = None  # timing needs no pretrained weights
     if with_cp:
         cfg.model.backbone.with_cp = True
-    return MODELS.build(cfg.model), scope
+        neck = cfg.model.get('neck')
+        if neck and 'with_cp' in inspect.signature(
+                MODELS.get(neck.type)).parameters:
+            neck.with_cp = True
+    model = MODELS.build(cfg.model)
+    # The heads' own initialisation (e.g. RetinaNet's prior-probability
+    # bias) keeps post-processing to the few boxes a real model keeps.
+    MMLogger.get_instance('mmengine').setLevel(logging.WARNING)  # init log
+    model.init_weights()
+    return model, scope
 
 
 def fake_batch(scope, shape, batch, with_masks):
@@ -134,6 +169,14 @@ def model_case(spec, shape, batch, device):
     return model, infer, train_step
 
 
+def official_runs_at(shape, window=7, stem_and_downsamples=6):
+    """Whether the official backbone runs at ``shape``: its attention fails
+    on a map no larger than a window unless the map is a whole window."""
+    for _ in range(stem_and_downsamples):  # stride-2 3x3 convs, padding 1
+        shape = [(side + 1) // 2 for side in shape]
+    return max(shape) > window or shape == [window, window]
+
+
 def run_steps(step, model, count, cuda):
     """Run ``step`` ``count`` times; return the seconds of each run."""
     times = []
@@ -177,16 +220,20 @@ def measure_latency(kind, specs, shape, batch, device, mode, warmup, repeat,
 
 
 def measure_memory(kind, spec, shape, batch, device, mode, queue):
-    """Peak memory of one step of one spec, alone in its process."""
+    """Peak memory of one step of one spec after a warm-up step, alone in
+    its process."""
     (model, step), = build_cases(kind, [spec], shape, batch, device,
                                  mode).values()
     cuda = device.startswith('cuda')
-    baseline = current_rss_mb()
-    if cuda:
-        torch.cuda.reset_peak_memory_stats()
-        baseline = torch.cuda.memory_allocated() / BYTES_PER_MB
     with torch.set_grad_enabled(mode == 'train'):
-        run_steps(step, model, 2, cuda)
+        run_steps(step, model, 1, cuda)
+        if cuda:
+            torch.cuda.reset_peak_memory_stats()
+            baseline = torch.cuda.memory_allocated() / BYTES_PER_MB
+        else:
+            reset_peak_rss()
+            baseline = current_rss_mb()
+        run_steps(step, model, 1, cuda)
     peak = (torch.cuda.max_memory_allocated() / BYTES_PER_MB if cuda
             else peak_rss_mb())
     params = sum(p.numel() for p in model.parameters()) + sum(
@@ -194,12 +241,28 @@ def measure_memory(kind, spec, shape, batch, device, mode, queue):
     queue.put(dict(peak_mb=peak - baseline, params_m=params / 1e6))
 
 
-def run_isolated(target, *args):
+def run_isolated(target, *args, environ=None):
+    """Run ``target(*args, queue)`` in a fresh process started with the
+    extra environment variables ``environ``; return what it puts."""
     context = multiprocessing.get_context('spawn')
     queue = context.Queue()
     process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result = queue.get()
+    saved = dict(os.environ)
+    os.environ.update(environ or {})
+    try:
+        process.start()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    while True:
+        try:
+            result = queue.get(timeout=1)
+            break
+        except queue_module.Empty:
+            if not process.is_alive():
+                raise SystemExit(f'benchmark: {target.__name__} failed '
+                                 f'(exit code {process.exitcode}); its error '
+                                 'is printed above.')
     process.join()
     return result
 
@@ -217,7 +280,8 @@ def benchmark(kind, specs, args):
                                args.repeat)
         for spec in mode_specs:
             memory = run_isolated(measure_memory, kind, spec, args.shape,
-                                  args.batch, args.device, mode)
+                                  args.batch, args.device, mode,
+                                  environ=MEMORY_ENVIRON)
             rows[spec]['params_m'] = memory['params_m']
             rows[spec].update({
                 f'{mode}_latency_ms': latency[spec] * 1000,
@@ -252,22 +316,68 @@ def print_table(rows, title):
           '(latency, memory: other / ours; img/s: ours / other).')
 
 
+def key_ratios(rows, first, references, separator):
+    """The ratios the project's targets are stated in, where measured:
+    speed-ups (other's latency / this one's) and a memory fraction."""
+    by_name = {row['name']: row for row in rows}
+    deploy, official, with_cp = (f'{first}{separator}{option}' for option in
+                                  ('deploy', 'official', 'with_cp'))
+    wanted = [(f'eval speed-up of {deploy} over {first}', deploy, first),
+              (f'eval speed-up of {deploy} over {official}', deploy,
+               official),
+              (f'eval speed-up of {first} over {official}', first, official)]
+    for reference in references:
+        wanted += [(f'eval speed-up of {first} over {reference}', first,
+                    reference),
+                   (f'eval speed-up of {deploy} over {reference}', deploy,
+                    reference)]
+    ratios = {}
+    for label, ours, other in wanted:
+        if ours in by_name and other in by_name:
+            ratios[label] = (by_name[other]['eval_latency_ms'] /
+                             by_name[ours]['eval_latency_ms'])
+    if 'train_peak_mb' in by_name.get(with_cp, {}):
+        ratios[f'training peak memory of {with_cp} / {first}'] = (
+            by_name[with_cp]['train_peak_mb'] / by_name[first]['train_peak_mb'])
+    return ratios
+
+
 def plot(rows, title, path):
+    """Eval latency against parameters: our archs as a line, the deploy and
+    official rows as markers, the references as grey squares."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    ours = sorted((r for r in rows if ':' not in r['name']
+                   and not r['name'].startswith('resnet')),
+                  key=lambda r: r['params_m'])
+    ax.plot([r['params_m'] for r in ours],
+            [r['eval_latency_ms'] for r in ours], 'o-', color='tab:blue',
+            label='EfficientViT (evit_dense, training form)')
+    styles = {'deploy': ('D', 'tab:green', 'deploy form'),
+              'official': ('^', 'tab:red', 'official code')}
     for row in rows:
-        ours = not row['name'].startswith('resnet')
-        ax.scatter(row['params_m'], row['eval_latency_ms'],
-                   color='tab:blue' if ours else 'tab:gray',
-                   marker='o' if ours else 's')
-        ax.annotate(row['name'], (row['params_m'], row['eval_latency_ms']),
-                    textcoords='offset points', xytext=(4, 4), fontsize=8)
+        name = row['name']
+        point = (row['params_m'], row['eval_latency_ms'])
+        option = name.partition(':')[2]
+        if option in styles:
+            marker, color, label = styles[option]
+            ax.scatter(*point, marker=marker, color=color, zorder=3,
+                       label=f'{name.partition(":")[0]} {label}')
+            continue
+        if option:  # with_cp: the eval speed of the training form
+            continue
+        if name.startswith('resnet'):
+            ax.scatter(*point, marker='s', color='tab:gray', zorder=3)
+        ax.annotate(name, point, textcoords='offset points', xytext=(-4, 8),
+                    fontsize=8)
+    ax.set_yscale('log')
     ax.set_xlabel('parameters (M)')
-    ax.set_ylabel('eval latency (ms)')
+    ax.set_ylabel('eval latency (ms, log scale)')
     ax.set_title(title, fontsize=9)
-    ax.grid(alpha=0.3)
+    ax.grid(alpha=0.3, which='both')
+    ax.legend(fontsize=8, loc='upper left')
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
@@ -277,8 +387,8 @@ def main():
     sub = parser.add_subparsers(dest='kind', required=True)
     backbone = sub.add_parser('backbone', help='backbones alone')
     backbone.add_argument('--arch', nargs='+', default=['m4'],
-                          help='archs to time; the first gets the deploy '
-                               'and with_cp rows too')
+                          help='archs to time; the first gets the deploy, '
+                               'official and with_cp rows too')
     backbone.add_argument('--plot', help='write eval latency vs. params '
                                          'of every row to this PNG')
     backbone.add_argument('--references', nargs='*',
@@ -303,6 +413,12 @@ def main():
     if args.kind == 'backbone':
         first, *others = args.arch
         specs = [first, f'{first}:deploy']
+        if official_runs_at(args.shape):
+            specs.append(f'{first}:official')
+        else:
+            print('No official row: the official code fails when a stage '
+                  'map is smaller than its window (take an input larger '
+                  'than 448 on one side).')
         if args.train:
             specs.append(f'{first}:with_cp')
         specs += others + args.references
@@ -316,9 +432,14 @@ def main():
              f'{args.batch}x3x{args.shape[0]}x{args.shape[1]}, '
              f'torch threads {torch.get_num_threads()}')
     print_table(rows, title)
+    ratios = key_ratios(rows, specs[0], args.references,
+                        ':' if args.kind == 'backbone' else '#')
+    for label, value in ratios.items():
+        print(f'{label}: {value:.2f}')
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump(dict(title=title, rows=rows), f, indent=2)
+            json.dump(dict(title=title, rows=rows, ratios=ratios), f,
+                      indent=2)
     if getattr(args, 'plot', None):
         plot(rows, title, args.plot)
 

@@ -12,23 +12,28 @@ when mmdet's or mmseg's own ``tools/train.py`` loads one of our configs (its
    ``tools/test.py CHECKPOINT`` fail. We allow-list exactly those globals
    (found by loading real checkpoints) instead of turning ``weights_only``
    off, which would let a checkpoint run arbitrary code.
-2. Distributed training without CUDA. MMEngine's ``pytorch`` launcher calls
-   ``torch.cuda.set_device`` and defaults to the NCCL backend, and its
+2. Distributed training without CUDA. MMEngine's ``pytorch`` and ``slurm``
+   launchers call ``torch.cuda.set_device`` and default to NCCL, and its
    Runner gives ``MMDistributedDataParallel`` ``device_ids=[LOCAL_RANK]``;
    all three fail on a CPU-only torch. When CUDA is unavailable we skip
    ``set_device``, use gloo in place of NCCL and drop ``device_ids`` (torch's
-   DDP wants None for CPU modules). With CUDA nothing changes.
+   DDP wants None for CPU modules). SyncBatchNorm (mmseg's heads use it)
+   only runs on GPUs, so without CUDA the DDP wrapper reverts it to
+   BatchNorm, with a warning: statistics are then per process, as in
+   MMEngine's single-process runs. With CUDA nothing changes.
 """
 import functools
 import logging
+import os
 import pickle
+import subprocess
 
 import mmengine.dist.utils as mmengine_dist_utils
 import numpy as np
 import torch
 import torch.distributed as torch_dist
 from mmengine.logging import HistoryBuffer, print_log
-from mmengine.model import MMDistributedDataParallel
+from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
 from numpy.core.multiarray import _reconstruct, scalar
 
 # Numeric dtypes of numpy arrays and scalars in MMEngine's logs (float64
@@ -73,19 +78,53 @@ def _init_dist_pytorch_without_cuda(backend, init_backend='torch', **kwargs):
     torch_dist.init_process_group(backend=backend, **kwargs)
 
 
-def enable_distributed_without_cuda():
-    """Make MMEngine's ``pytorch`` launcher and DDP wrapper work without
-    CUDA; each patched function checks at call time and changes nothing when
-    CUDA is available."""
-    init_dist_pytorch = mmengine_dist_utils._init_dist_pytorch
-    if getattr(init_dist_pytorch, 'evit_dense_patched', False):
-        return
+def _revert_sync_batchnorm_without_cuda(module):
+    # torch's and mmcv's classes share the name; both are reverted
+    if not any(type(m).__name__ == 'SyncBatchNorm' for m in module.modules()):
+        return module
+    print_log('CUDA is unavailable: SyncBatchNorm layers are reverted to '
+              'BatchNorm, with statistics per process', logger='current',
+              level=logging.WARNING)
+    return revert_sync_batchnorm(module)
 
-    @functools.wraps(init_dist_pytorch)
-    def init_dist_pytorch_any_device(*args, **kwargs):
+
+def _init_dist_slurm_without_cuda(backend, port=None, init_backend='torch',
+                                  **kwargs):
+    """MMEngine's ``_init_dist_slurm`` for a machine without CUDA: the same
+    environment from SLURM's variables, then a CPU process group."""
+    if 'MASTER_ADDR' not in os.environ:
+        node_list = os.environ['SLURM_NODELIST']
+        os.environ['MASTER_ADDR'] = subprocess.getoutput(
+            f'scontrol show hostname {node_list} | head -n1')
+    if port is not None:
+        os.environ['MASTER_PORT'] = str(port)
+    os.environ.setdefault('MASTER_PORT', '29500')
+    os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+    _init_dist_pytorch_without_cuda(backend, init_backend, **kwargs)
+
+
+def _on_cpu_use(without_cuda, launcher_init):
+    """``launcher_init`` where CUDA is available, else ``without_cuda``."""
+
+    @functools.wraps(launcher_init)
+    def init_any_device(*args, **kwargs):
         if torch.cuda.is_available():
-            return init_dist_pytorch(*args, **kwargs)
-        return _init_dist_pytorch_without_cuda(*args, **kwargs)
+            return launcher_init(*args, **kwargs)
+        return without_cuda(*args, **kwargs)
+
+    init_any_device.evit_dense_patched = True
+    return init_any_device
+
+
+def enable_distributed_without_cuda():
+    """Make MMEngine's ``pytorch`` and ``slurm`` launchers and its DDP
+    wrapper work without CUDA; each patched function checks at call time and
+    changes nothing when CUDA is available."""
+    if getattr(mmengine_dist_utils._init_dist_pytorch, 'evit_dense_patched',
+               False):
+        return
 
     ddp_init = MMDistributedDataParallel.__init__
 
@@ -93,8 +132,11 @@ def enable_distributed_without_cuda():
     def ddp_init_any_device(self, module, *args, **kwargs):
         if not torch.cuda.is_available():
             kwargs.pop('device_ids', None)
+            module = _revert_sync_batchnorm_without_cuda(module)
         ddp_init(self, module, *args, **kwargs)
 
-    init_dist_pytorch_any_device.evit_dense_patched = True
-    mmengine_dist_utils._init_dist_pytorch = init_dist_pytorch_any_device
+    mmengine_dist_utils._init_dist_pytorch = _on_cpu_use(
+        _init_dist_pytorch_without_cuda, mmengine_dist_utils._init_dist_pytorch)
+    mmengine_dist_utils._init_dist_slurm = _on_cpu_use(
+        _init_dist_slurm_without_cuda, mmengine_dist_utils._init_dist_slurm)
     MMDistributedDataParallel.__init__ = ddp_init_any_device

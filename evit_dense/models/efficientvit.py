@@ -99,8 +99,9 @@ class EfficientViT(BaseModule):
             also stages 1..i (no gradients, kept in eval mode). Defaults to -1.
         norm_eval (bool): Keep every BatchNorm in eval mode while training.
             Defaults to False.
-        with_cp (bool): Activation checkpointing per block: less training
-            memory, same outputs and gradients. Defaults to False.
+        with_cp (bool): Activation checkpointing of the patch embedding and
+            of each block: less training memory, same outputs and gradients.
+            Defaults to False.
         init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=PATH)``
             loads an official, timm, mmdet 2.x detector or evit_dense
             checkpoint, recognised from its keys.
@@ -248,7 +249,7 @@ class EfficientViT(BaseModule):
     def switch_to_deploy(self):
         """Rewrite for inference: fold every BatchNorm into its conv and the
         identity of residual depthwise convs into their kernels, cache the
-        attention biases, keep the stages channels-last, run ReLUs in place.
+        attention biases, run channels-last, run ReLUs in place.
 
         Outputs in eval mode are unchanged; calling it twice is harmless.
         """
@@ -263,16 +264,22 @@ class EfficientViT(BaseModule):
                     setattr(self.get_submodule(parent_name), child,
                             module.fuse())
         # Measured faster with tools/benchmark.py: oneDNN convs on NHWC (the
-        # stem stays NCHW, where its few-channel maps are faster), and ReLUs
-        # that reuse their input's memory, which inference no longer needs.
-        self.stages.to(memory_format=torch.channels_last)
+        # 3-channel first conv most of all, about 10x), and ReLUs that reuse
+        # their input's memory, which inference no longer needs.
+        self.to(memory_format=torch.channels_last)
         for module in self.modules():
             if isinstance(module, nn.ReLU):
                 module.inplace = True
         self.deploy = True
 
     def forward(self, x):
-        x = self.patch_embed(x)
+        if self.deploy:
+            x = x.contiguous(memory_format=torch.channels_last)
+        if self.with_cp and self.training:
+            # The stride-2..8 stem maps are the backbone's largest.
+            x = checkpoint(self.patch_embed, x, use_reentrant=False)
+        else:
+            x = self.patch_embed(x)
         outs = []
         for i, stage in enumerate(self.stages):
             x = stage(x)

@@ -6,6 +6,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from evit_dense.models import EfficientViT
 from evit_dense.models.layers import Residual
+from tests.conftest import saved_activation_bytes
 
 
 def expected_size(size, stride):
@@ -97,6 +98,16 @@ def test_with_cp_same_outputs_and_gradients():
     for name in grads_a:
         torch.testing.assert_close(grads_a[name], grads_b[name],
                                    rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_with_cp_keeps_a_fraction_of_the_activations():
+    x = torch.rand(1, 3, 256, 320, requires_grad=True)
+    kept = {}
+    for with_cp in (False, True):
+        model = EfficientViT(arch='m0', with_cp=with_cp).train()
+        kept[with_cp] = saved_activation_bytes(lambda: model(x))
+    # only the input and the inputs of each block are kept
+    assert kept[True] < 0.1 * kept[False]
 
 
 def test_switch_to_deploy_keeps_outputs():

@@ -6,7 +6,7 @@ from mmengine.config import Config
 
 from evit_dense.models import EfficientViT, EfficientViTFPN
 from evit_dense.models.checkpoint import CheckpointMismatchError
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, saved_activation_bytes
 
 IN_CHANNELS = [16, 24, 32]
 BACKBONE_STRIDES = EfficientViT(arch='m0').strides  # 16, 32, 64
@@ -100,6 +100,26 @@ def test_gradients_reach_every_parameter():
     sum(out.square().mean() for out in neck(maps)).backward()
     assert [n for n, p in neck.named_parameters() if p.grad is None] == []
     assert all(m.grad is not None for m in maps)
+
+
+def test_with_cp_same_outputs_and_gradients_fewer_activations():
+    maps = backbone_maps(size=(256, 384))
+    results, kept = [], []
+    for with_cp in (False, True):
+        torch.manual_seed(0)
+        neck = EfficientViTFPN(IN_CHANNELS, 32, 5, num_extra_trans_convs=2,
+                               with_cp=with_cp).train()
+        inputs = [m.clone().requires_grad_() for m in maps]
+        kept.append(saved_activation_bytes(lambda: results.append(
+            neck(inputs))))
+        sum(out.square().mean() for out in results[-1]).backward()
+        results.append([m.grad for m in inputs] +
+                       [p.grad for p in neck.parameters()])
+    outs, grads, outs_cp, grads_cp = results
+    for a, b in zip([*outs, *grads], [*outs_cp, *grads_cp], strict=True):
+        torch.testing.assert_close(a, b)
+    # only the inputs are kept; the stride-8/4 maps are recomputed
+    assert kept[1] < 0.1 * kept[0]
 
 
 @pytest.mark.parametrize('kwargs, match', [

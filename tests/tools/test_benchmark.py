@@ -1,6 +1,9 @@
+import importlib.util
 import json
 import subprocess
 import sys
+
+import torch
 
 from tests.conftest import REPO_ROOT
 
@@ -9,16 +12,87 @@ def test_backbone_table_has_ours_first_and_references(tmp_path):
     out_json, out_png = tmp_path / 'bench.json', tmp_path / 'bench.png'
     result = subprocess.run(
         [sys.executable, 'tools/benchmark.py', 'backbone', '--arch', 'm0',
-         '--shape', '64', '96', '--warmup', '1', '--repeat', '2', '--train',
+         '--shape', '64', '480', '--warmup', '1', '--repeat', '2', '--train',
          '--references', 'resnet18', '--json', str(out_json),
          '--plot', str(out_png)],
         cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     rows = json.loads(out_json.read_text())['rows']
-    assert [r['name'] for r in rows] == ['m0', 'm0:deploy', 'm0:with_cp',
-                                         'resnet18']
+    assert [r['name'] for r in rows] == ['m0', 'm0:deploy', 'm0:official',
+                                         'm0:with_cp', 'resnet18']
     assert all(r['eval_latency_ms'] > 0 and r['params_m'] > 0 for r in rows)
     assert 'train_peak_mb' in rows[0] and 'train_latency_ms' not in rows[1]
     assert rows[-1]['params_m'] > rows[0]['params_m']  # ResNet-18 is larger
+    assert rows[2]['params_m'] == rows[0]['params_m']  # official, same model
     assert 'ratio' in result.stdout
     assert out_png.stat().st_size > 1000
+    ratios = json.loads(out_json.read_text())['ratios']
+    assert set(ratios) == {
+        'eval speed-up of m0:deploy over m0',
+        'eval speed-up of m0:deploy over m0:official',
+        'eval speed-up of m0 over m0:official',
+        'eval speed-up of m0 over resnet18',
+        'eval speed-up of m0:deploy over resnet18',
+        'training peak memory of m0:with_cp / m0'}
+    by_name = {r['name']: r for r in rows}
+    assert ratios['eval speed-up of m0:deploy over m0'] == (
+        by_name['m0']['eval_latency_ms'] /
+        by_name['m0:deploy']['eval_latency_ms'])
+    assert 'eval speed-up of m0:deploy over m0:official' in result.stdout
+
+
+def test_model_table_compares_configs_including_packaged_ones(tmp_path):
+    config = 'configs/toy/retinanet_evit_m0_toy_coco.py'
+    reference = 'mmdet::retinanet/retinanet_r18_fpn_1x_coco.py'
+    out_json = tmp_path / 'bench.json'
+    result = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', 'model', config,
+         '--references', reference, '--shape', '64', '96', '--warmup', '1',
+         '--repeat', '1', '--train', '--json', str(out_json)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(out_json.read_text())
+    assert [r['name'] for r in report['rows']] == [
+        config, f'{config}#deploy', f'{config}#with_cp', reference]
+    assert all(r['eval_latency_ms'] > 0 for r in report['rows'])
+    assert 'train_latency_ms' not in report['rows'][1]  # deploy: eval only
+    assert f'eval speed-up of {config} over {reference}' in report['ratios']
+    assert f'training peak memory of {config}#with_cp / {config}' in (
+        report['ratios'])
+
+
+def load_benchmark_module():
+    spec = importlib.util.spec_from_file_location(
+        'benchmark', REPO_ROOT / 'tools' / 'benchmark.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_peak_resident_memory_is_reset_and_follows_allocations():
+    benchmark = load_benchmark_module()
+    block = torch.ones(64 * 2 ** 20 // 4)  # 64 MB, touched
+    del block
+    benchmark.reset_peak_rss()
+    start = benchmark.current_rss_mb()
+    assert benchmark.peak_rss_mb() < start + 16
+    block = torch.ones(64 * 2 ** 20 // 4)
+    assert benchmark.peak_rss_mb() > start + 56
+    del block
+
+
+def test_official_row_only_where_the_official_code_runs():
+    benchmark = load_benchmark_module()
+    assert benchmark.official_runs_at([64, 480])  # stride-64 map 1x8
+    assert benchmark.official_runs_at([448, 448])  # exactly one window
+    assert not benchmark.official_runs_at([64, 448])  # 1x7
+    assert not benchmark.official_runs_at([224, 224])
+
+
+def test_a_failing_measurement_stops_the_run():
+    result = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', 'backbone', '--arch', 'm0',
+         '--shape', '64', '96', '--references', 'resnet7'],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert 'failed' in result.stderr

@@ -15,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
+from torch.utils.checkpoint import checkpoint
 
 from ...registry import MODELS
 from ..checkpoint import check_module_state_dict
@@ -63,6 +64,11 @@ class EfficientViTFPN(BaseModule):
             None.
         upsample_cfg (dict): ``F.interpolate`` arguments of the top-down
             path. Defaults to ``dict(mode='nearest')``.
+        with_cp (bool): Activation checkpointing of the whole neck in
+            training: only its inputs and outputs are kept, the
+            transposed-convolution maps (the largest, at strides 8 and 4)
+            are recomputed in backward. Same outputs and gradients.
+            Defaults to False.
         init_cfg (dict | list[dict]): Defaults to Xavier-uniform convs, as
             in mmdet's FPN.
     """
@@ -80,6 +86,7 @@ class EfficientViTFPN(BaseModule):
                  norm_cfg=None,
                  act_cfg=None,
                  upsample_cfg=dict(mode='nearest'),
+                 with_cp=False,
                  init_cfg=dict(type='Xavier', layer='Conv2d',
                                distribution='uniform')):
         super().__init__(init_cfg=init_cfg)
@@ -109,6 +116,7 @@ class EfficientViTFPN(BaseModule):
         self.relu_before_extra_convs = relu_before_extra_convs
         self.num_extra_trans_convs = num_extra_trans_convs
         self.upsample_cfg = upsample_cfg.copy()
+        self.with_cp = with_cp
         lateral_norm_cfg = None if no_norm_on_lateral else norm_cfg
 
         def conv3x3(in_channels, stride=1):
@@ -160,6 +168,11 @@ class EfficientViTFPN(BaseModule):
         if len(inputs) != len(self.in_channels):
             raise ValueError(f'EfficientViTFPN expects {len(self.in_channels)} '
                              f'input maps, got {len(inputs)}')
+        if self.with_cp and self.training:
+            return checkpoint(self._forward, *inputs, use_reentrant=False)
+        return self._forward(*inputs)
+
+    def _forward(self, *inputs):
         inputs = inputs[self.start_level:]
         laterals = [conv(x) for conv, x in zip(self.lateral_convs, inputs)]
         for i in range(len(laterals) - 1, 0, -1):
