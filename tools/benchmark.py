@@ -115,7 +115,13 @@ def build_detector_or_segmentor(config, with_cp):
     return model, scope
 
 
-def fake_batch(scope, shape, batch, with_masks):
+def num_classes(model):
+    """Classes of the model's (first) head."""
+    return next(m.num_classes for m in model.modules()
+                if isinstance(getattr(m, 'num_classes', None), int))
+
+
+def fake_batch(scope, shape, batch, with_masks, classes):
     """One preprocessed-ready batch with plausible ground truth."""
     from mmengine.structures import InstanceData, PixelData
     height, width = shape
@@ -128,7 +134,7 @@ def fake_batch(scope, shape, batch, with_masks):
             from mmseg.structures import SegDataSample
             sample = SegDataSample(metainfo=meta)
             sample.gt_sem_seg = PixelData(
-                data=torch.randint(0, 150, (1, height, width)))
+                data=torch.randint(0, classes, (1, height, width)))
         else:
             from mmdet.structures import DetDataSample
             from mmdet.structures.mask import BitmapMasks
@@ -136,7 +142,8 @@ def fake_batch(scope, shape, batch, with_masks):
             xy = torch.rand(10, 2) * torch.tensor([width * 0.6, height * 0.6])
             wh = torch.rand(10, 2) * torch.tensor([width * 0.3, height * 0.3]) + 16
             boxes = torch.cat([xy, xy + wh], dim=1)
-            gt = InstanceData(bboxes=boxes, labels=torch.randint(0, 80, (10,)))
+            gt = InstanceData(bboxes=boxes,
+                              labels=torch.randint(0, classes, (10,)))
             if with_masks:
                 masks = torch.zeros(10, height, width, dtype=torch.uint8)
                 for i, (x1, y1, x2, y2) in enumerate(boxes.int().tolist()):
@@ -155,7 +162,8 @@ def model_case(spec, shape, batch, device):
         model.eval()
         model.backbone.switch_to_deploy()
     with_masks = getattr(model, 'with_mask', False)
-    data = fake_batch(scope, tuple(shape), batch, with_masks)
+    data = fake_batch(scope, tuple(shape), batch, with_masks,
+                      num_classes(model))
 
     def infer():
         return model.test_step(data)

@@ -16,6 +16,6 @@ def test_m4_agrees_with_the_paper():
     out = run_complexity('--arch', 'm4', '--shape', '224', '224', '--with-head')
     params, flops = map(float, re.search(r'^total\s+(\S+)\s+(\S+)', out, re.M).groups())
     assert abs(params - 8.8) < 0.05
-    assert abs(flops - 0.299) / 0.299 < 0.02
+    assert abs(flops - 0.299) / 0.299 < 0.005
     stages = re.findall(r'^stages\.\d\s+\S+\s+(\S+)', out, re.M)
     assert len(stages) == 3 and all(float(f) > 0 for f in stages)

@@ -4,8 +4,11 @@
     python tools/analysis/complexity.py configs/retinanet_evit_m4_coco.py --shape 800 1333
 
 FLOPs count one multiply-add as one FLOP (the convention of the paper and of
-fvcore/MMEngine's analyzer); ``--with-head`` adds the ImageNet classifier
-(BatchNorm + Linear to 1000 classes) so the numbers compare with the paper's.
+fvcore/MMEngine's analyzer) and are those of the backbone's deploy form, with
+BatchNorm folded into the convs as inference runs it; that is also how the
+paper counts (M4: 299M). Parameters are those of the model as built, which
+checkpoints hold. ``--with-head`` adds the ImageNet classifier (BatchNorm +
+Linear to 1000 classes) so the numbers compare with the paper's.
 """
 import argparse
 
@@ -49,9 +52,10 @@ def classifier_params(channels):
 
 def backbone_rows(arch, shape, with_head):
     model = EfficientViT(arch=arch).eval()
+    params = parameter_count(model)
+    model.switch_to_deploy()
     analyzer = count_flops(model, (torch.rand(1, 3, *shape),))
     by_module = analyzer.by_module()
-    params = parameter_count(model)
     rows = [(name, params[name], by_module[name])
             for name in ['patch_embed'] + [f'stages.{i}' for i in range(3)]]
     total_params, total_flops = params[''], analyzer.total()
@@ -72,9 +76,11 @@ def model_rows(config, shape, cfg_options):
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     cfg.model.backbone.init_cfg = None  # FLOPs need no pretrained weights
     model = MODELS.build(cfg.model).eval()
+    params = parameter_count(model)
+    if hasattr(model.backbone, 'switch_to_deploy'):
+        model.backbone.switch_to_deploy()
     analyzer = count_flops(TensorForward(model), (torch.rand(1, 3, *shape),))
     by_module = analyzer.by_module()
-    params = parameter_count(model)
     rows = [(name, params[name], by_module.get(f'model.{name}', 0))
             for name, _ in model.named_children() if params.get(name)]
     rows.append(('total', params[''], analyzer.total()))
