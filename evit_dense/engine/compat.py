@@ -22,6 +22,7 @@ when mmdet's or mmseg's own ``tools/train.py`` loads one of our configs (its
    BatchNorm, with a warning: statistics are then per process, as in
    MMEngine's single-process runs. With CUDA nothing changes.
 """
+import atexit
 import functools
 import logging
 import os
@@ -76,6 +77,14 @@ def _init_dist_pytorch_without_cuda(backend, init_backend='torch', **kwargs):
                   'nccl', logger='current', level=logging.WARNING)
         backend = 'gloo'
     torch_dist.init_process_group(backend=backend, **kwargs)
+    # MMEngine never destroys the group; a gloo group left to C++ static
+    # destruction can abort the process after training has finished.
+    atexit.register(_destroy_process_group)
+
+
+def _destroy_process_group():
+    if torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
 
 
 def _revert_sync_batchnorm_without_cuda(module):

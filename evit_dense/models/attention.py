@@ -115,8 +115,7 @@ class CascadedGroupAttention(nn.Module):
             attn = torch.baddbmm(bias[i], q.transpose(1, 2), k.flatten(2),
                                  alpha=1. if self.deploy else self.scale)
             attn = attn.softmax(dim=-1)
-            # (attn v^T)^T is a channels-last (B, d, H, W) view: no copy
-            feat = (attn @ v.flatten(2).transpose(1, 2)).transpose(1, 2).view(
+            feat = (v.flatten(2) @ attn.transpose(1, 2)).view(
                 B, self.val_dim, H, W)
             feats_out.append(feat)
         return self.proj(torch.cat(feats_out, dim=1))
@@ -153,11 +152,8 @@ class LocalWindowAttention(nn.Module):
         if pad_b or pad_r:
             x = F.pad(x, (0, pad_r, 0, pad_b))
         nH, nW = (H + pad_b) // ws, (W + pad_r) // ws
-        # Windows are cut channels-last (one copy each way), the layout in
-        # which oneDNN runs the attention's convs fastest.
-        windows = x.permute(0, 2, 3, 1).reshape(B, nH, ws, nW, ws, C)
-        windows = windows.transpose(2, 3).reshape(B * nH * nW, ws, ws, C)
-        windows = self.attn(windows.permute(0, 3, 1, 2))
-        x = windows.permute(0, 2, 3, 1).reshape(B, nH, nW, ws, ws, C)
-        x = x.transpose(2, 3).reshape(B, nH * ws, nW * ws, C)
-        return x[:, :H, :W].permute(0, 3, 1, 2)
+        windows = x.view(B, C, nH, ws, nW, ws).permute(0, 2, 4, 1, 3, 5)
+        windows = self.attn(windows.reshape(B * nH * nW, C, ws, ws))
+        x = windows.view(B, nH, nW, C, ws, ws).permute(0, 3, 1, 4, 2, 5)
+        x = x.reshape(B, C, nH * ws, nW * ws)
+        return x[:, :, :H, :W]
