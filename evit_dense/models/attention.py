@@ -115,8 +115,11 @@ class CascadedGroupAttention(nn.Module):
             attn = torch.baddbmm(bias[i], q.transpose(1, 2), k.flatten(2),
                                  alpha=1. if self.deploy else self.scale)
             attn = attn.softmax(dim=-1)
-            feat = (v.flatten(2) @ attn.transpose(1, 2)).view(
-                B, self.val_dim, H, W)
+            if self.deploy:  # (attn v^T)^T: channels-last, no copy
+                feat = (attn @ v.flatten(2).transpose(1, 2)).transpose(1, 2)
+            else:
+                feat = v.flatten(2) @ attn.transpose(1, 2)
+            feat = feat.view(B, self.val_dim, H, W)
             feats_out.append(feat)
         return self.proj(torch.cat(feats_out, dim=1))
 
@@ -152,8 +155,18 @@ class LocalWindowAttention(nn.Module):
         if pad_b or pad_r:
             x = F.pad(x, (0, pad_r, 0, pad_b))
         nH, nW = (H + pad_b) // ws, (W + pad_r) // ws
-        windows = x.view(B, C, nH, ws, nW, ws).permute(0, 2, 4, 1, 3, 5)
-        windows = self.attn(windows.reshape(B * nH * nW, C, ws, ws))
-        x = windows.view(B, nH, nW, C, ws, ws).permute(0, 3, 1, 4, 2, 5)
-        x = x.reshape(B, C, nH * ws, nW * ws)
+        # One copy each way, in the layout the model runs in: channels-last
+        # in the deploy form, NCHW otherwise.
+        if self.attn.deploy:
+            windows = x.permute(0, 2, 3, 1).reshape(B, nH, ws, nW, ws, C)
+            windows = windows.transpose(2, 3).reshape(-1, ws, ws, C)
+            windows = self.attn(windows.permute(0, 3, 1, 2))
+            x = windows.permute(0, 2, 3, 1).reshape(B, nH, nW, ws, ws, C)
+            x = x.transpose(2, 3).reshape(B, nH * ws, nW * ws, C)
+            x = x.permute(0, 3, 1, 2)
+        else:
+            windows = x.view(B, C, nH, ws, nW, ws).permute(0, 2, 4, 1, 3, 5)
+            windows = self.attn(windows.reshape(-1, C, ws, ws))
+            x = windows.view(B, nH, nW, C, ws, ws).permute(0, 3, 1, 4, 2, 5)
+            x = x.reshape(B, C, nH * ws, nW * ws)
         return x[:, :, :H, :W]
