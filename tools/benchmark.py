@@ -13,7 +13,8 @@ Whole models from configs (ours, ours with ``with_cp``, and reference configs):
 Every number of a table comes from the same run; ratios are relative to the
 first row (ours). Latency is the median over ``--repeat`` runs after
 ``--warmup`` runs, all models timed in turn in one process so that a drift of
-the machine's speed affects them alike. Peak memory is measured for each model
+the machine's speed affects them alike (each timed run right after an untimed
+one of the same model). Peak memory is measured for each model
 alone in a fresh process, over one step after a warm-up step (which makes the
 one-time allocations, such as oneDNN's caches). On CPU it is the peak resident
 memory (Linux's VmHWM, reset after warm-up) above the resident memory at the
@@ -214,7 +215,9 @@ def build_cases(kind, specs, shape, batch, device, mode):
 def measure_latency(kind, specs, shape, batch, device, mode, warmup, repeat,
                     queue):
     """Median latency of every spec, timed round-robin in one process so
-    that drifts of the machine's speed hit all of them alike."""
+    that drifts of the machine's speed hit all of them alike. In each round
+    a model runs once untimed first: the timed run then finds its weights
+    and buffers warm, whichever model ran before it."""
     cases = build_cases(kind, specs, shape, batch, device, mode)
     cuda = device.startswith('cuda')
     times = {spec: [] for spec in specs}
@@ -223,6 +226,7 @@ def measure_latency(kind, specs, shape, batch, device, mode, warmup, repeat,
             run_steps(step, model, warmup, cuda)
         for _ in range(repeat):
             for spec, (model, step) in cases.items():
+                run_steps(step, model, 1, cuda)
                 times[spec] += run_steps(step, model, 1, cuda)
     queue.put({spec: statistics.median(t) for spec, t in times.items()})
 
