@@ -6,6 +6,7 @@ import pytest
 
 from evit_dense.datasets import make_toy_coco
 from tests.conftest import REPO_ROOT
+from tests.engine.test_compat import free_port
 
 TOY_CONFIG = REPO_ROOT / 'configs' / 'toy' / 'retinanet_evit_m0_toy_coco.py'
 
@@ -48,4 +49,17 @@ def run_tool(*argv, check=True):
                             stderr=subprocess.STDOUT, text=True, timeout=300)
     if check and result.returncode != 0:
         pytest.fail(f'{argv} failed:\n{result.stdout[-5000:]}')
+    return result
+
+
+def run_dist_train(config, work_dir, *cfg_options):
+    """``bash tools/dist_train.sh CONFIG 2``: two processes over torchrun on
+    this machine; return the completed process, outputs merged."""
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PORT': str(free_port())}
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
+         str(work_dir), '--cfg-options', *cfg_options],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-5000:]
     return result

@@ -1,8 +1,6 @@
 """tools/train.py, tools/test.py and tools/demo.py on an mmseg config,
 trained a few iterations on generated ADE20K-format data."""
-import os
 import re
-import subprocess
 
 import numpy as np
 import pytest
@@ -12,9 +10,8 @@ from PIL import Image
 
 from evit_dense.datasets import TOY_ADE20K_CLASSES
 from tests.conftest import REPO_ROOT
-from tests.engine.test_compat import free_port
 
-from .conftest import run_tool
+from .conftest import run_dist_train, run_tool
 
 TOY_CONFIG = REPO_ROOT / 'configs' / 'toy' / 'fpn_evit_m0_toy_ade20k.py'
 ITERS = 4
@@ -108,14 +105,8 @@ def test_demo_writes_a_coloured_overlay(toy_ade20k, fast_config, checkpoint,
                     reason='SyncBN is only reverted without CUDA')
 def test_two_process_cpu_training_of_syncbn_heads(fast_config, tmp_path):
     work_dir = tmp_path / 'work'
-    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PORT': str(free_port())}
-    result = subprocess.run(
-        ['bash', 'tools/dist_train.sh', str(fast_config), '2',
-         '--work-dir', str(work_dir), '--cfg-options',
-         'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2'],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-5000:]
+    result = run_dist_train(fast_config, work_dir, 'train_cfg.max_iters=2',
+                            'default_hooks.checkpoint.interval=2')
     assert 'SyncBatchNorm layers are reverted to BatchNorm' in result.stdout
     assert re.search(METRIC.format('mIoU'), result.stdout)
     assert (work_dir / 'iter_2.pth').is_file()
