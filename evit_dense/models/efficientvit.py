@@ -264,8 +264,8 @@ class EfficientViT(BaseModule):
                     setattr(self.get_submodule(parent_name), child,
                             module.fuse())
         # Measured faster with tools/benchmark.py: oneDNN convs on NHWC (the
-        # 3-channel first conv most of all, about 10x), and ReLUs that reuse
-        # their input's memory, which inference no longer needs.
+        # 3-channel first conv most of all), and ReLUs that reuse their
+        # input's memory, which inference no longer needs.
         self.to(memory_format=torch.channels_last)
         for module in self.modules():
             if isinstance(module, nn.ReLU):
