@@ -92,16 +92,11 @@ def backbone_case(spec, shape, batch, device):
 
 
 def build_detector_or_segmentor(config, with_cp):
-    import evit_dense  # noqa: F401
-    from mmengine.config import Config
-    from mmengine.hub import get_config
     from mmengine.logging import MMLogger
-    from mmengine.registry import MODELS, init_default_scope
-    # 'mmdet::retinanet/...py' names a config shipped in a package
-    cfg = get_config(config) if '::' in config else Config.fromfile(config)
-    scope = cfg.get('default_scope', 'mmdet')
-    init_default_scope(scope)
-    cfg.model.backbone.init_cfg = None  # timing needs no pretrained weights
+    from mmengine.registry import MODELS
+
+    from evit_dense.engine import load_measured_model_config
+    cfg = load_measured_model_config(config)
     if with_cp:
         cfg.model.backbone.with_cp = True
         neck = cfg.model.get('neck')
@@ -113,7 +108,7 @@ def build_detector_or_segmentor(config, with_cp):
     # bias) keeps post-processing to the few boxes a real model keeps.
     MMLogger.get_instance('mmengine').setLevel(logging.WARNING)  # init log
     model.init_weights()
-    return model, scope
+    return model, cfg.default_scope
 
 
 def num_classes(model):

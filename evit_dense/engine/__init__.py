@@ -3,11 +3,13 @@
 from .compat import (allow_mmengine_checkpoint_globals,
                      enable_distributed_without_cuda)
 from .paths import check_checkpoint_path, check_dataset_paths
-from .tool_config import SCOPES, load_tool_config
+from .tool_config import (SCOPES, load_measured_model_config,
+                          load_tool_config)
 
 allow_mmengine_checkpoint_globals()
 enable_distributed_without_cuda()
 
 __all__ = ['allow_mmengine_checkpoint_globals',
            'enable_distributed_without_cuda', 'check_checkpoint_path',
-           'check_dataset_paths', 'SCOPES', 'load_tool_config']
+           'check_dataset_paths', 'SCOPES', 'load_measured_model_config',
+           'load_tool_config']

@@ -1,8 +1,9 @@
 import pytest
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 from evit_dense.engine import (check_checkpoint_path, check_dataset_paths,
-                               load_tool_config)
+                               load_measured_model_config, load_tool_config)
 from tests.conftest import REPO_ROOT
 
 
@@ -87,3 +88,13 @@ def test_tool_config_defaults_and_scope(tmp_path):
         load_tool_config(str(plain))
     with pytest.raises(FileNotFoundError, match='config file'):
         load_tool_config(str(tmp_path / 'none.py'))
+
+
+def test_measured_model_config_from_a_package_without_weights():
+    cfg = load_measured_model_config(
+        'mmdet::retinanet/retinanet_r18_fpn_1x_coco.py',
+        {'model.bbox_head.num_classes': 3})
+    assert cfg.default_scope == 'mmdet'
+    assert DefaultScope.get_current_instance().scope_name == 'mmdet'
+    assert cfg.model.backbone.init_cfg is None  # was torchvision://resnet18
+    assert cfg.model.bbox_head.num_classes == 3

@@ -16,9 +16,10 @@ import torch
 import torch.nn as nn
 from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.analysis.jit_handles import matmul_flop_jit
-from mmengine.config import Config, DictAction
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.config import DictAction
+from mmengine.registry import MODELS
 
+from evit_dense.engine import load_measured_model_config
 from evit_dense.models import EfficientViT
 
 NUM_IMAGENET_CLASSES = 1000
@@ -70,11 +71,7 @@ def backbone_rows(arch, shape, with_head):
 
 
 def model_rows(config, shape, cfg_options):
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmdet'))
-    cfg.model.backbone.init_cfg = None  # FLOPs need no pretrained weights
+    cfg = load_measured_model_config(config, cfg_options)
     model = MODELS.build(cfg.model).eval()
     params = parameter_count(model)
     if hasattr(model.backbone, 'switch_to_deploy'):
