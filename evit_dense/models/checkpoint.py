@@ -24,6 +24,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 _DROPPED = re.compile(r'^(head|head_dist|dist_head)\.|attention_bias_idxs$')
 _OFFICIAL_BLOCK = re.compile(r'^blocks(\d+)\.(\d+)\.(.*)$')
 _OFFICIAL_STEM = re.compile(r'^patch_embed\.(\d+)\.(.*)$')
+# MIT's EfficientViT (B/L series), in MIT's or timm's layout.
+_MIT_FAMILY_KEY = re.compile(r'^(input_stem\.|stem\.in_conv\.|stages\.\d+\.op_list\.)')
 # The official stage i+1 (i > 0) starts with its downsampling: a sandwich,
 # patch merging and another sandwich, then the blocks.
 _DOWNSAMPLE_PARTS = ('res1', 'patchmerge', 'res2')
@@ -53,6 +55,11 @@ def unwrap_state_dict(checkpoint):
 def detect_format(state_dict):
     """'official' or 'timm' from the key names; None if neither."""
     keys = list(state_dict)
+    if any(_MIT_FAMILY_KEY.match(k) for k in keys):
+        raise CheckpointMismatchError(
+            "This is a checkpoint of MIT's EfficientViT (B/L series, "
+            "type='EfficientViTMIT'), not of the cascaded-group-attention "
+            "EfficientViT (M0-M5, type='EfficientViT').")
     if any(_OFFICIAL_BLOCK.match(k) for k in keys):
         return 'official'
     if any(k.startswith('stages.0.') or k.startswith('patch_embed.conv1.')
