@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,9 @@ import torch
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(os.environ.get('EVIT_FIXTURES',
                                REPO_ROOT.parent / 'shared' / 'fixtures'))
+
+
+MIT_REFERENCE_DIR = REPO_ROOT / 'tools' / 'reference' / 'mit_efficientvit'
 
 
 def fixture_path(name):
@@ -28,6 +32,27 @@ def relative_error(actual, expected):
 def official_backbones():
     return torch.load(fixture_path('official_efficientvit_reference.pt'),
                       weights_only=True)
+
+
+@pytest.fixture(scope='session')
+def mit():
+    """MIT's original EfficientViT code (vendored unmodified in
+    tools/reference), built by its ``mit_reference`` loader."""
+    if str(MIT_REFERENCE_DIR) not in sys.path:
+        sys.path.insert(0, str(MIT_REFERENCE_DIR))
+    import mit_reference
+    return mit_reference
+
+
+@pytest.fixture(scope='session')
+def mit_backbone_fixture():
+    return torch.load(fixture_path('mit_backbone_reference.pt'),
+                      weights_only=True)
+
+
+@pytest.fixture(scope='session')
+def mit_seg_fixture():
+    return torch.load(fixture_path('mit_seg_reference.pt'), weights_only=True)
 
 
 def saved_activation_bytes(forward):

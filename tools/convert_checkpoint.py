@@ -1,14 +1,17 @@
 """Convert an EfficientViT checkpoint to an MMEngine checkpoint with
 evit_dense names.
 
-Inputs, recognised from their keys:
+Inputs, recognised from their keys, of either family:
 
 * a backbone: an official microsoft/Cream ImageNet checkpoint or a timm
-  ``efficientvit_m*`` state dict; the output is for the backbone's
+  ``efficientvit_m*`` state dict; MIT's ImageNet file
+  (``efficientvit_b1_r224.pt``) or a timm ``efficientvit_b*``/``_l*`` state
+  dict. The output is for the backbone's
   ``init_cfg=dict(type='Pretrained', checkpoint=OUT)``;
 * a whole model: an official mmdet 2.x RetinaNet or Mask R-CNN checkpoint
-  (``backbone.*``, ``neck.*``, heads); the output is for ``load_from`` or the
-  CHECKPOINT of ``tools/test.py``.
+  (``backbone.*``, ``neck.*``, heads), or MIT's EfficientViT-Seg file
+  (``efficientvit_seg_b1_ade20k.pt``, its head renamed ``decode_head``). The
+  output is for ``load_from`` or the CHECKPOINT of ``tools/test.py``.
 
 Official checkpoints also load without conversion; converting once makes the
 file this package's own format.
@@ -24,11 +27,21 @@ import os.path as osp
 
 import torch
 
+from evit_dense.models import checkpoint as msra
 from evit_dense.models.checkpoint import (CheckpointMismatchError,
-                                          convert_backbone_state_dict,
-                                          convert_model_state_dict,
                                           load_checkpoint_file,
                                           unwrap_state_dict)
+from evit_dense.models.efficientvit_mit import checkpoint as mit
+
+
+def family_of(state_dict):
+    """The conversion module of the family the checkpoint belongs to."""
+    backbone = {k[len('backbone.'):] if k.startswith('backbone.') else k
+                for k in state_dict}
+    if any(k.startswith(('input_stem.', 'stem.in_conv.'))
+           or (k.startswith('stages.') and '.op_list.' in k) for k in backbone):
+        return mit
+    return msra
 
 
 def parse_args(argv=None):
@@ -46,12 +59,18 @@ def convert(checkpoint, source_name):
     if not isinstance(state_dict, dict):
         raise CheckpointMismatchError(
             f'{source_name} holds no state dict (got {type(state_dict)}).')
-    if any(k.startswith('backbone.') for k in state_dict):
+    family = family_of(state_dict)
+    # MIT's ImageNet files also keep their backbone under ``backbone.``: a
+    # classifier head makes them a backbone, not a whole model.
+    whole = any(k.startswith('backbone.') for k in state_dict) and not (
+        family is mit and any(k.startswith('head.') for k in state_dict)
+        and not mit.is_mit_seg_head(state_dict))
+    if whole:
         kind = 'model'
-        state_dict, fmt = convert_model_state_dict(state_dict)
+        state_dict, fmt = family.convert_model_state_dict(state_dict)
     else:
         kind = 'backbone'
-        state_dict, fmt = convert_backbone_state_dict(state_dict)
+        state_dict, fmt = family.convert_backbone_state_dict(state_dict)
     meta = dict(converted_from=osp.basename(source_name), source_format=fmt,
                 kind=kind)
     old_meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None

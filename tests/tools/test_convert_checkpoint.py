@@ -3,7 +3,7 @@ import importlib.util
 import pytest
 import torch
 
-from evit_dense.models import EfficientViT
+from evit_dense.models import EfficientViT, EfficientViTMIT
 from tests.conftest import REPO_ROOT
 
 
@@ -61,3 +61,37 @@ def test_existing_destination_is_not_overwritten(official_backbones, tmp_path):
     assert dst.read_bytes() == b'keep me'
     run_converter(src, dst, '--overwrite')
     assert 'state_dict' in torch.load(dst, weights_only=True)
+
+
+def mit_file(mit, arch, head):
+    state = {f'backbone.{k}': v for k, v in mit.build(arch).state_dict().items()}
+    return {'state_dict': {**state, **head}}
+
+
+def test_mit_imagenet_file_becomes_a_pretrained_backbone(mit, tmp_path):
+    src, dst = tmp_path / 'efficientvit_b0_r224.pt', tmp_path / 'b0.pth'
+    torch.save(mit_file(mit, 'b0', {'head.op_list.0.conv.weight':
+                                    torch.ones(1)}), src)
+    run_converter(src, dst)
+    converted = torch.load(dst, weights_only=True)
+    assert converted['meta'] == dict(converted_from=src.name,
+                                          source_format='mit', kind='backbone')
+    assert set(converted['state_dict']) == set(
+        EfficientViTMIT(arch='b0').state_dict())
+
+
+def test_mit_segmentation_file_becomes_a_whole_model(mit, tmp_path):
+    seg = mit.build_seg('b0', 'cityscapes')
+    src, dst = tmp_path / 'efficientvit_seg_b0_cityscapes.pt', tmp_path / 'seg.pth'
+    torch.save({'state_dict': seg.state_dict()}, src)
+    run_converter(src, dst)
+    converted = torch.load(dst, weights_only=True)
+    assert converted['meta']['kind'] == 'model'
+    keys = set(converted['state_dict'])
+    assert 'backbone.stem.in_conv.conv.weight' in keys
+    # MIT lists the head's inputs coarsest first; ours follow the backbone
+    assert converted['state_dict']['decode_head.lateral_convs.2.conv.weight'] \
+        .shape[1] == 128
+    assert {'decode_head.expand_conv.conv.weight',
+            'decode_head.conv_seg.weight'} <= keys
+    assert not any(k.startswith('head.') for k in keys)
