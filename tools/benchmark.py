@@ -1,9 +1,17 @@
 """Latency, throughput and peak memory of EfficientViT against reference backbones.
 
-Backbones alone (ours in training form and deploy form, the official
-implementation, ResNet-18/50 from mmdet):
+Backbones alone (ours in training form and deploy form, the family's
+reference implementation, ResNet-18/50 from mmdet):
 
     python tools/benchmark.py backbone --arch m4 --shape 800 1216 --train
+    python tools/benchmark.py backbone --arch b1 --shape 512 512 --train
+
+The reference row of an arch is its authors' own code, kept in
+``tools/reference``: ``m4:official`` (Microsoft's EfficientViT, M0-M5) or
+``b1:mit`` (MIT's EfficientViT, B0-B3 and L0-L3). The rows of the first
+arch (training form, deploy form, ``with_cp``, and MIT's code, into which
+our weights are copied) share their weights, and how far their eval outputs
+are from the first row's is printed with the table.
 
 Whole models from configs (ours, ours with ``with_cp``, and reference configs):
 
@@ -61,18 +69,68 @@ def reset_peak_rss():
 
 # --- what is measured ------------------------------------------------------
 
+def is_mit_arch(arch):
+    from evit_dense.models import EfficientViTMIT
+    return arch.lower() in EfficientViTMIT.arch_zoo
+
+
+def reference_option(arch):
+    """The option naming the row of ``arch``'s reference implementation."""
+    return 'mit' if is_mit_arch(arch) else 'official'
+
+
+class MITStages(torch.nn.Module):
+    """MIT's backbone with the outputs of ours: the maps of stages 1-4
+    (strides 4-32) as a tuple, rather than a dict of every stage."""
+
+    def __init__(self, model, out_indices):
+        super().__init__()
+        self.model = model
+        self.out_indices = out_indices
+
+    def forward(self, x):
+        outs = self.model(x)
+        return tuple(outs[f'stage{i}'] for i in self.out_indices)
+
+
+def mit_reference(ours):
+    """MIT's own backbone of ``ours``'s arch, holding ``ours``'s weights."""
+    import sys
+    from evit_dense.models.efficientvit_mit.checkpoint import \
+        convert_backbone_state_dict
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          'reference', 'mit_efficientvit')
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import mit_reference as mit
+    arch = next(name for name, settings in type(ours).arch_zoo.items()
+                if settings == ours.arch_settings)
+    reference = mit.build(arch, zoo_eps=True)
+    mit_state = reference.state_dict()
+    converted, _ = convert_backbone_state_dict(mit_state)
+    our_names = dict(zip(converted, mit_state))  # ours -> MIT's, one to one
+    reference.load_state_dict({our_names[k]: v for k, v in
+                               ours.state_dict().items()})
+    return MITStages(reference, ours.out_indices)
+
+
 def build_backbone(spec):
     import evit_dense  # noqa: F401
     from mmdet.models.backbones import ResNet
 
-    from evit_dense.models import EfficientViT
+    from evit_dense.models import EfficientViT, EfficientViTMIT
     kind, _, option = spec.partition(':')
     if kind.startswith('resnet'):
         return ResNet(depth=int(kind[len('resnet'):]))
     if option == 'official':
         from reference.official_efficientvit import official_efficientvit
         return official_efficientvit(kind)
-    model = EfficientViT(arch=kind, with_cp=option == 'with_cp')
+    # Same seed for every row of an arch: the same weights.
+    torch.manual_seed(0)
+    backbone = EfficientViTMIT if is_mit_arch(kind) else EfficientViT
+    model = backbone(arch=kind, with_cp=option == 'with_cp')
+    if option == 'mit':
+        return mit_reference(model)
     if option == 'deploy':
         model.eval().switch_to_deploy()
     return model
@@ -80,7 +138,9 @@ def build_backbone(spec):
 
 def backbone_case(spec, shape, batch, device):
     model = build_backbone(spec).to(device)
-    inputs = torch.rand(batch, 3, *shape, device=device)
+    # The same input for every row, whatever building its model drew.
+    inputs = torch.rand(batch, 3, *shape,
+                        generator=torch.Generator().manual_seed(0)).to(device)
 
     def infer():
         return model(inputs)
@@ -156,7 +216,9 @@ def model_case(spec, shape, batch, device):
     model.to(device)
     if option == 'deploy':
         model.eval()
-        model.backbone.switch_to_deploy()
+        for name in ('backbone', 'decode_head'):
+            if hasattr(getattr(model, name, None), 'switch_to_deploy'):
+                getattr(model, name).switch_to_deploy()
     with_masks = getattr(model, 'with_mask', False)
     data = fake_batch(scope, tuple(shape), batch, with_masks,
                       num_classes(model))
@@ -171,6 +233,11 @@ def model_case(spec, shape, batch, device):
         loss.backward()
 
     return model, infer, train_step
+
+
+def reference_runs_at(arch, shape):
+    """Whether the reference implementation of ``arch`` runs at ``shape``."""
+    return is_mit_arch(arch) or official_runs_at(shape)
 
 
 def official_runs_at(shape, window=7, stem_and_downsamples=6):
@@ -207,15 +274,40 @@ def build_cases(kind, specs, shape, batch, device, mode):
     return cases
 
 
+def shares_weights(spec, first):
+    """Whether the backbone row ``spec`` holds the weights of ``first``."""
+    arch, _, option = spec.partition(':')
+    return arch == first and option in ('', 'deploy', 'with_cp', 'mit')
+
+
+@torch.no_grad()
+def output_differences(cases, first):
+    """Of every row sharing the first row's weights (all in eval mode): the
+    largest difference of its outputs from the first row's, relative to the
+    largest magnitude of those."""
+    steps = {spec: step for spec, (_, step) in cases.items()
+             if shares_weights(spec, first)}
+    expected = steps.pop(first)()
+    differences = {}
+    for spec, step in steps.items():
+        differences[spec] = max(
+            ((out - ref).abs().max() / ref.abs().max()).item()
+            for out, ref in zip(step(), expected, strict=True))
+    return differences
+
+
 def measure_latency(kind, specs, shape, batch, device, mode, warmup, repeat,
                     queue):
     """Median latency of every spec, timed round-robin in one process so
     that drifts of the machine's speed hit all of them alike. In each round
     a model runs once untimed first: the timed run then finds its weights
-    and buffers warm, whichever model ran before it."""
+    and buffers warm, whichever model ran before it. For backbones in eval
+    mode, also the output differences of the rows that share weights."""
     cases = build_cases(kind, specs, shape, batch, device, mode)
     cuda = device.startswith('cuda')
     times = {spec: [] for spec in specs}
+    differences = (output_differences(cases, specs[0])
+                   if kind == 'backbone' and mode == 'eval' else {})
     with torch.set_grad_enabled(mode == 'train'):
         for spec, (model, step) in cases.items():
             run_steps(step, model, warmup, cuda)
@@ -223,7 +315,9 @@ def measure_latency(kind, specs, shape, batch, device, mode, warmup, repeat,
             for spec, (model, step) in cases.items():
                 run_steps(step, model, 1, cuda)
                 times[spec] += run_steps(step, model, 1, cuda)
-    queue.put({spec: statistics.median(t) for spec, t in times.items()})
+    queue.put(dict(latency={spec: statistics.median(t)
+                            for spec, t in times.items()},
+                   differences=differences))
 
 
 def measure_memory(kind, spec, shape, batch, device, mode, queue):
@@ -282,9 +376,12 @@ def benchmark(kind, specs, args):
         # the deploy form is for inference only
         mode_specs = [s for s in specs
                       if mode == 'eval' or not s.endswith('deploy')]
-        latency = run_isolated(measure_latency, kind, mode_specs, args.shape,
-                               args.batch, args.device, mode, args.warmup,
-                               args.repeat)
+        measured = run_isolated(measure_latency, kind, mode_specs,
+                                args.shape, args.batch, args.device, mode,
+                                args.warmup, args.repeat)
+        latency = measured['latency']
+        for spec, difference in measured['differences'].items():
+            rows[spec]['eval_output_difference'] = difference
         for spec in mode_specs:
             memory = run_isolated(measure_memory, kind, spec, args.shape,
                                   args.batch, args.device, mode,
@@ -321,28 +418,31 @@ def print_table(rows, title):
         print(line)
     print('ratio: how many times better the first row is than each row '
           '(latency, memory: other / ours; img/s: ours / other).')
+    for row in rows[1:]:
+        if 'eval_output_difference' in row:
+            print(f'eval outputs of {row["name"]} vs {ours["name"]}: largest '
+                  f'difference {row["eval_output_difference"]:.1e} of the '
+                  'largest magnitude')
 
 
-def key_ratios(rows, first, references, separator):
+def key_ratios(rows, first, references, separator, original='official'):
     """The ratios the project's targets are stated in, where measured:
-    speed-ups (other's latency / this one's) and a memory fraction."""
+    speed-ups (other's latency / this one's) and a memory fraction.
+    ``original`` is the option of the row of the authors' code (None:
+    no such row)."""
     by_name = {row['name']: row for row in rows}
     deploy, official, with_cp = (f'{first}{separator}{option}' for option in
-                                  ('deploy', 'official', 'with_cp'))
-    wanted = [(f'eval speed-up of {deploy} over {first}', deploy, first),
-              (f'eval speed-up of {deploy} over {official}', deploy,
-               official),
-              (f'eval speed-up of {first} over {official}', first, official)]
+                                  ('deploy', original, 'with_cp'))
+    wanted = [('eval', deploy, first), ('eval', deploy, official),
+              ('eval', first, official), ('train', first, official)]
     for reference in references:
-        wanted += [(f'eval speed-up of {first} over {reference}', first,
-                    reference),
-                   (f'eval speed-up of {deploy} over {reference}', deploy,
-                    reference)]
+        wanted += [('eval', first, reference), ('eval', deploy, reference)]
     ratios = {}
-    for label, ours, other in wanted:
-        if ours in by_name and other in by_name:
-            ratios[label] = (by_name[other]['eval_latency_ms'] /
-                             by_name[ours]['eval_latency_ms'])
+    for mode, ours, other in wanted:
+        key = f'{mode}_latency_ms'
+        if key in by_name.get(ours, {}) and key in by_name.get(other, {}):
+            ratios[f'{mode} speed-up of {ours} over {other}'] = (
+                by_name[other][key] / by_name[ours][key])
     if 'train_peak_mb' in by_name.get(with_cp, {}):
         ratios[f'training peak memory of {with_cp} / {first}'] = (
             by_name[with_cp]['train_peak_mb'] / by_name[first]['train_peak_mb'])
@@ -363,7 +463,8 @@ def plot(rows, title, path):
             [r['eval_latency_ms'] for r in ours], 'o-', color='tab:blue',
             label='EfficientViT (evit_dense, training form)')
     styles = {'deploy': ('D', 'tab:green', 'deploy form'),
-              'official': ('^', 'tab:red', 'official code')}
+              'official': ('^', 'tab:red', 'official code'),
+              'mit': ('^', 'tab:red', "MIT's code")}
     for row in rows:
         name = row['name']
         point = (row['params_m'], row['eval_latency_ms'])
@@ -394,8 +495,9 @@ def main():
     sub = parser.add_subparsers(dest='kind', required=True)
     backbone = sub.add_parser('backbone', help='backbones alone')
     backbone.add_argument('--arch', nargs='+', default=['m4'],
-                          help='archs to time; the first gets the deploy, '
-                               'official and with_cp rows too')
+                          help='archs to time (m0-m5, b0-b3, l0-l3); the '
+                               'first gets the deploy, reference (official '
+                               'for M, mit for B/L) and with_cp rows too')
     backbone.add_argument('--plot', help='write eval latency vs. params '
                                          'of every row to this PNG')
     backbone.add_argument('--references', nargs='*',
@@ -419,9 +521,10 @@ def main():
 
     if args.kind == 'backbone':
         first, *others = args.arch
+        original = reference_option(first)
         specs = [first, f'{first}:deploy']
-        if official_runs_at(args.shape):
-            specs.append(f'{first}:official')
+        if reference_runs_at(first, args.shape):
+            specs.append(f'{first}:{original}')
         else:
             print('No official row: the official code fails when a stage '
                   'map is smaller than its window (take an input larger '
@@ -430,6 +533,7 @@ def main():
             specs.append(f'{first}:with_cp')
         specs += others + args.references
     else:
+        original = None
         specs = [args.config, f'{args.config}#deploy']
         if args.train:
             specs.append(f'{args.config}#with_cp')
@@ -440,7 +544,7 @@ def main():
              f'torch threads {torch.get_num_threads()}')
     print_table(rows, title)
     ratios = key_ratios(rows, specs[0], args.references,
-                        ':' if args.kind == 'backbone' else '#')
+                        ':' if args.kind == 'backbone' else '#', original)
     for label, value in ratios.items():
         print(f'{label}: {value:.2f}')
     if args.json:

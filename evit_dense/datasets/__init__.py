@@ -1,8 +1,10 @@
-"""Generators of small toy datasets in the layouts mmdet and mmseg read."""
+"""Generators of small toy datasets in the layouts mmdet and mmseg read,
+and data transforms (registered in mmseg's ``TRANSFORMS``)."""
 from .toy_ade20k import TOY_CLASSES as TOY_ADE20K_CLASSES
 from .toy_ade20k import make_toy_ade20k
 from .toy_coco import TOY_CLASSES as TOY_COCO_CLASSES
 from .toy_coco import make_toy_coco
+from .transforms import ShorterSideResize
 
-__all__ = ['TOY_ADE20K_CLASSES', 'TOY_COCO_CLASSES', 'make_toy_ade20k',
-           'make_toy_coco']
+__all__ = ['ShorterSideResize', 'TOY_ADE20K_CLASSES', 'TOY_COCO_CLASSES',
+           'make_toy_ade20k', 'make_toy_coco']

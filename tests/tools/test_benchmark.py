@@ -32,6 +32,7 @@ def test_backbone_table_has_ours_first_and_references(tmp_path):
         'eval speed-up of m0:deploy over m0',
         'eval speed-up of m0:deploy over m0:official',
         'eval speed-up of m0 over m0:official',
+        'train speed-up of m0 over m0:official',
         'eval speed-up of m0 over resnet18',
         'eval speed-up of m0:deploy over resnet18',
         'training peak memory of m0:with_cp / m0'}
@@ -40,6 +41,46 @@ def test_backbone_table_has_ours_first_and_references(tmp_path):
         by_name['m0']['eval_latency_ms'] /
         by_name['m0:deploy']['eval_latency_ms'])
     assert 'eval speed-up of m0:deploy over m0:official' in result.stdout
+    # The official code has weights of its own: no output comparison.
+    assert 'eval_output_difference' not in by_name['m0:official']
+    assert by_name['m0:deploy']['eval_output_difference'] < 1e-5
+
+
+def test_mit_backbone_table_times_mits_own_code_with_our_weights(tmp_path):
+    """B/L archs: the reference row is MIT's vendored code (``:mit``),
+    holding the first row's weights, so every row's outputs agree."""
+    out_json = tmp_path / 'bench.json'
+    result = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', 'backbone', '--arch', 'b0',
+         '--shape', '64', '96', '--warmup', '1', '--repeat', '1', '--train',
+         '--references', '--json', str(out_json)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(out_json.read_text())
+    by_name = {r['name']: r for r in report['rows']}
+    assert list(by_name) == ['b0', 'b0:deploy', 'b0:mit', 'b0:with_cp']
+    assert by_name['b0:mit']['params_m'] == by_name['b0']['params_m']
+    assert 'train_latency_ms' in by_name['b0:mit']
+    for name in ['b0:deploy', 'b0:mit', 'b0:with_cp']:
+        assert by_name[name]['eval_output_difference'] < 1e-5, name
+    assert set(report['ratios']) == {
+        'eval speed-up of b0:deploy over b0',
+        'eval speed-up of b0:deploy over b0:mit',
+        'eval speed-up of b0 over b0:mit',
+        'train speed-up of b0 over b0:mit',
+        'training peak memory of b0:with_cp / b0'}
+    assert 'eval speed-up of b0:deploy over b0:mit' in result.stdout
+
+
+def test_mit_reference_row_holds_our_weights():
+    benchmark = load_benchmark_module()
+    ours = benchmark.build_backbone('l0').eval()
+    reference = benchmark.build_backbone('l0:mit').eval()
+    x = torch.rand(1, 3, 64, 64)
+    with torch.no_grad():
+        for out, expected in zip(reference(x), ours(x), strict=True):
+            assert out.shape == expected.shape
+            assert (out - expected).abs().max() <= 1e-5 * expected.abs().max()
 
 
 def test_model_table_compares_configs_including_packaged_ones(tmp_path):
@@ -94,6 +135,9 @@ print(after_reset, benchmark.peak_rss_mb() - start)
 
 def test_official_row_only_where_the_official_code_runs():
     benchmark = load_benchmark_module()
+    assert benchmark.reference_runs_at('b1', [64, 448])  # MIT's: any size
+    assert benchmark.reference_option('l1') == 'mit'
+    assert benchmark.reference_option('m4') == 'official'
     assert benchmark.official_runs_at([64, 480])  # stride-64 map 1x8
     assert benchmark.official_runs_at([448, 448])  # exactly one window
     assert not benchmark.official_runs_at([64, 448])  # 1x7

@@ -1,14 +1,22 @@
 """Parameters and FLOPs of an EfficientViT backbone or a whole model.
 
     python tools/analysis/complexity.py --arch m4 --shape 224 224
+    python tools/analysis/complexity.py --arch b1 --shape 512 512
     python tools/analysis/complexity.py configs/retinanet_evit_m4_coco.py --shape 800 1333
 
-FLOPs count one multiply-add as one FLOP (the convention of the paper and of
-fvcore/MMEngine's analyzer) and are those of the backbone's deploy form, with
-BatchNorm folded into the convs as inference runs it; that is also how the
-paper counts (M4: 299M). Parameters are those of the model as built, which
-checkpoints hold. ``--with-head`` adds the ImageNet classifier (BatchNorm +
-Linear to 1000 classes) so the numbers compare with the paper's.
+Archs 'm0'..'m5' are the cascaded-group-attention EfficientViT
+(``EfficientViT``), 'b0'..'b3' and 'l0'..'l3' MIT's (``EfficientViTMIT``).
+
+FLOPs count one multiply-add as one FLOP (MACs: the convention of both
+papers and of fvcore/MMEngine's analyzer), the attention's matrix products
+included, and are those of the deploy form, with BatchNorm folded into the
+convs as inference runs it (backbone, and a decode head that has a
+``switch_to_deploy``); that is also how the papers count (M4: 299M;
+EfficientViT-Seg-B1 on ADE20K: 3.1G at 512x512). Elementwise operations and
+bicubic upsampling are not counted. Parameters are those of the model as
+built, which checkpoints hold. ``--with-head`` adds the ImageNet classifier
+(M: BatchNorm + Linear to 1000 classes; B/L: MIT's ``ClsHead``) so the
+numbers compare with the papers' classification tables.
 """
 import argparse
 
@@ -20,9 +28,15 @@ from mmengine.config import DictAction
 from mmengine.registry import MODELS
 
 from evit_dense.engine import load_measured_model_config
-from evit_dense.models import EfficientViT
+from evit_dense.models import EfficientViT, EfficientViTMIT
+from evit_dense.models.efficientvit_mit.layers import ConvNormAct, build_activation
 
 NUM_IMAGENET_CLASSES = 1000
+# MIT's ClsHead widths (``width_list``) of its ImageNet models; L0 has none.
+MIT_CLS_HEAD_WIDTHS = {'b0': (1024, 1280), 'b1': (1536, 1600),
+                       'b2': (2304, 2560), 'b3': (2304, 2560),
+                       'l1': (3072, 3200), 'l2': (3072, 3200),
+                       'l3': (6144, 6400)}
 
 
 class TensorForward(nn.Module):
@@ -51,7 +65,50 @@ def classifier_params(channels):
     return 2 * channels + channels * NUM_IMAGENET_CLASSES + NUM_IMAGENET_CLASSES
 
 
+def mit_cls_head(arch, in_channels):
+    """MIT's ImageNet ``ClsHead`` (1x1 conv + BatchNorm + act, global
+    pooling, Linear without bias + LayerNorm + act, Linear to 1000
+    classes), BatchNorm folded as in the deploy form."""
+    if arch not in MIT_CLS_HEAD_WIDTHS:
+        raise SystemExit(f'--with-head: MIT released no ImageNet model of '
+                         f'arch {arch!r}; archs with one: '
+                         f'{sorted(MIT_CLS_HEAD_WIDTHS)}')
+    act = 'hswish' if arch.startswith('b') else 'gelu'
+    widths = MIT_CLS_HEAD_WIDTHS[arch]
+    return nn.Sequential(
+        ConvNormAct(in_channels, widths[0], 1, act=act),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(*widths, bias=False), nn.LayerNorm(widths[1]),
+        build_activation(act), nn.Linear(widths[1], NUM_IMAGENET_CLASSES))
+
+
+def mit_backbone_rows(arch, shape, with_head):
+    model = EfficientViTMIT(arch=arch, out_indices=(4,)).eval()
+    params = parameter_count(model)
+    model.switch_to_deploy()
+    inputs = torch.rand(1, 3, *shape)
+    analyzer = count_flops(model, (inputs,))
+    by_module = analyzer.by_module()
+    rows = [(name, params[name], by_module[name])
+            for name in ['stem'] + [f'stages.{i}' for i in range(4)]]
+    total_params, total_flops = params[''], analyzer.total()
+    if with_head:
+        head = mit_cls_head(arch, model.out_channels[-1]).eval()
+        head_params = parameter_count(head)['']
+        head[0].fuse_norm()
+        with torch.no_grad():
+            features, = model(inputs)
+        head_flops = count_flops(head, (features,)).total()
+        rows.append(('head (ImageNet)', head_params, head_flops))
+        total_params += head_params
+        total_flops += head_flops
+    rows.append(('total', total_params, total_flops))
+    return rows
+
+
 def backbone_rows(arch, shape, with_head):
+    if arch.lower() in EfficientViTMIT.arch_zoo:
+        return mit_backbone_rows(arch.lower(), shape, with_head)
     model = EfficientViT(arch=arch).eval()
     params = parameter_count(model)
     model.switch_to_deploy()
@@ -74,8 +131,9 @@ def model_rows(config, shape, cfg_options):
     cfg = load_measured_model_config(config, cfg_options)
     model = MODELS.build(cfg.model).eval()
     params = parameter_count(model)
-    if hasattr(model.backbone, 'switch_to_deploy'):
-        model.backbone.switch_to_deploy()
+    for name in ('backbone', 'decode_head'):
+        if hasattr(getattr(model, name, None), 'switch_to_deploy'):
+            getattr(model, name).switch_to_deploy()
     analyzer = count_flops(TensorForward(model), (torch.rand(1, 3, *shape),))
     by_module = analyzer.by_module()
     rows = [(name, params[name], by_module.get(f'model.{name}', 0))
@@ -100,7 +158,9 @@ def main():
         title = f'{args.config} at {args.shape[0]}x{args.shape[1]}'
     else:
         rows = backbone_rows(args.arch, args.shape, args.with_head)
-        title = f'EfficientViT-{args.arch.upper()} at {args.shape[0]}x{args.shape[1]}'
+        title = (f'EfficientViT-{args.arch.upper()}'
+                 f'{" with ImageNet head" if args.with_head else ""} at '
+                 f'{args.shape[0]}x{args.shape[1]}')
     print(title)
     print(f'{"module":<20}{"params (M)":>12}{"FLOPs (G)":>12}')
     for name, params, flops in rows:

@@ -329,13 +329,14 @@ class EfficientViTMIT(BaseModule):
         return self
 
     def switch_to_deploy(self):
-        """Rewrite for inference: fold every BatchNorm into its conv.
+        """Rewrite for inference: fold every BatchNorm into its conv, run
+        activations in place and add residuals in place (without autograd).
 
         Outputs in eval mode are unchanged; calling it twice is harmless.
         """
         for module in self.modules():
-            if isinstance(module, ConvNormAct):
-                module.fuse_norm()
+            if isinstance(module, (ConvNormAct, ResidualBlock)):
+                module.switch_to_deploy()
 
     def forward(self, x):
         if self.with_cp and self.training:

@@ -81,6 +81,13 @@ class ConvNormAct(nn.Module):
         fused.bias.copy_((bias - norm.running_mean) * scale + norm.bias)
         self.conv, self.norm = fused, None
 
+    def switch_to_deploy(self):
+        """Fold the BatchNorm, and run the activation in place on the
+        conv's output (a new tensor of no other use): one map fewer."""
+        self.fuse_norm()
+        if hasattr(self.act, 'inplace'):
+            self.act.inplace = True
+
 
 class DSConv(nn.Module):
     """Depthwise-separable conv: the B series' stem block."""
@@ -171,8 +178,17 @@ class ResidualBlock(nn.Module):
         super().__init__()
         self.main = main
         self.shortcut = nn.Identity() if residual else None
+        self.add_in_place = False  # deploy form, see switch_to_deploy
 
     def forward(self, x):
         if self.shortcut is None:
             return self.main(x)
-        return self.main(x) + self.shortcut(x)
+        out = self.main(x)
+        if self.add_in_place and not torch.is_grad_enabled():
+            return out.add_(self.shortcut(x))  # out: a new map, no other use
+        return out + self.shortcut(x)
+
+    def switch_to_deploy(self):
+        """Add the shortcut into the main branch's output in place when no
+        gradient is recorded (inference)."""
+        self.add_in_place = True

@@ -1,0 +1,8 @@
+# Semantic FPN on MIT's EfficientViT-B3, the B1 recipe; not trained here.
+_base_ = './fpn_evit_b1_ade20k.py'
+
+model = dict(
+    backbone=dict(
+        arch='b3',
+        init_cfg=dict(checkpoint='checkpoints/efficientvit_b3_r224.pt')),
+    neck=dict(in_channels=[64, 128, 256, 512]))

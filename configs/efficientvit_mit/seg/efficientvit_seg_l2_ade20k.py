@@ -1,0 +1,13 @@
+# EfficientViT-Seg-L2 on ADE20K val: MIT's released
+# efficientvit_seg_l2_ade20k.pt, mIoU 50.70 as MIT publishes it:
+#   python tools/test.py configs/efficientvit_mit/seg/efficientvit_seg_l2_ade20k.py efficientvit_seg_l2_ade20k.pt
+# Evaluation protocol, training recipe: _base_efficientvit_seg_ade20k.py.
+_base_ = './_base_efficientvit_seg_ade20k.py'
+
+model = dict(
+    backbone=dict(arch='l2', init_cfg=dict(
+        checkpoint='checkpoints/efficientvit_l2_r224.pt')),
+    # MIT's seg.py, efficientvit_seg_l2('ade20k').
+    decode_head=dict(in_channels=[128, 256, 512], channels=128,
+                     block_type='fmbconv', final_expand=8,
+                     act='gelu', norm_eps=1e-7))

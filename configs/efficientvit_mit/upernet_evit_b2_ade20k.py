@@ -1,0 +1,9 @@
+# UperNet on MIT's EfficientViT-B2, the B1 recipe; not trained here.
+_base_ = './upernet_evit_b1_ade20k.py'
+
+model = dict(
+    backbone=dict(
+        arch='b2',
+        init_cfg=dict(checkpoint='checkpoints/efficientvit_b2_r224.pt')),
+    decode_head=dict(in_channels=[48, 96, 192, 384]),
+    auxiliary_head=dict(in_channels=192))
