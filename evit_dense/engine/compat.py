@@ -84,6 +84,9 @@ def _init_dist_pytorch_without_cuda(backend, init_backend='torch', **kwargs):
 
 def _destroy_process_group():
     if torch_dist.is_initialized():
+        # Every rank tears down together: a rank that destroys its gloo group
+        # while a peer still talks to it can abort ("terminate called").
+        torch_dist.barrier()
         torch_dist.destroy_process_group()
 
 
