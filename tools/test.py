@@ -10,6 +10,11 @@ Example:
 """
 import argparse
 import os
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 from mmengine.config import ConfigDict, DictAction
 from mmengine.registry import RUNNERS
@@ -18,6 +23,8 @@ from mmengine.runner import Runner
 import evit_dense  # noqa: F401  MMEngine fixes, models
 from evit_dense.engine import (check_checkpoint_path, check_dataset_paths,
                                load_tool_config)
+from evit_dense.engine.cli import run_tool
+from evit_dense.errors import ConfigError
 
 
 def parse_args():
@@ -58,7 +65,7 @@ def enable_visualization(cfg, args):
     """Turn on the toolbox's visualization hook as its own test tool does."""
     hook = cfg.default_hooks.get('visualization')
     if hook is None:
-        raise ValueError("--show/--show-dir need default_hooks.visualization"
+        raise ConfigError("--show/--show-dir need default_hooks.visualization"
                          " (mmdet's DetVisualizationHook, mmseg's "
                          "SegVisualizationHook)")
     hook['draw'] = True
@@ -80,7 +87,7 @@ def enable_tta(cfg):
     pipeline."""
     missing = [key for key in ('tta_model', 'tta_pipeline') if key not in cfg]
     if missing:
-        raise ValueError(f'--tta needs {" and ".join(missing)} in the config')
+        raise ConfigError(f'--tta needs {" and ".join(missing)} in the config')
     cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
     dataset = cfg.test_dataloader.dataset
     while 'dataset' in dataset:
@@ -93,7 +100,7 @@ def save_predictions(cfg, out):
     the label maps to a directory."""
     if cfg.default_scope == 'mmdet':
         if not out.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--out must be a .pkl or .pickle file for '
+            raise ConfigError(f'--out must be a .pkl or .pickle file for '
                              f'mmdet configs, got {out}')
         metrics = cfg.test_evaluator
         if not isinstance(metrics, list):
@@ -126,4 +133,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

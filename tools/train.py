@@ -9,6 +9,11 @@ Example:
 """
 import argparse
 import os
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
@@ -17,6 +22,8 @@ from mmengine.runner import Runner
 import evit_dense  # noqa: F401  MMEngine fixes, models
 from evit_dense.engine import (check_checkpoint_path, check_dataset_paths,
                                load_tool_config)
+from evit_dense.engine.cli import run_tool
+from evit_dense.errors import ConfigError
 
 
 def parse_args():
@@ -59,11 +66,11 @@ def main():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
         elif optim_wrapper != 'AmpOptimWrapper':
-            raise ValueError(f'--amp needs optim_wrapper.type OptimWrapper, '
+            raise ConfigError(f'--amp needs optim_wrapper.type OptimWrapper, '
                              f'got {optim_wrapper}')
     if args.auto_scale_lr:
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
-            raise ValueError('--auto-scale-lr needs auto_scale_lr = dict('
+            raise ConfigError('--auto-scale-lr needs auto_scale_lr = dict('
                              'base_batch_size=...) in the config')
         cfg.auto_scale_lr.enable = True
 
@@ -85,4 +92,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -6,6 +6,8 @@ as MMEngine's generic loader error.
 """
 import os.path as osp
 
+from ..errors import MissingFileError
+
 
 def _is_remote(path):
     return '://' in path
@@ -48,7 +50,7 @@ def _evaluator_paths(evaluator_cfg):
 
 
 def check_dataset_paths(cfg, dataloaders):
-    """Raise ``FileNotFoundError`` naming the first missing dataset path.
+    """Raise ``MissingFileError`` naming the first missing dataset path.
 
     Args:
         cfg (mmengine.Config): The config to check.
@@ -70,7 +72,7 @@ def check_dataset_paths(cfg, dataloaders):
                       _evaluator_paths(cfg[evaluator_key])]
         for where, what, path in named:
             if not _is_remote(path) and not osp.exists(path):
-                raise FileNotFoundError(
+                raise MissingFileError(
                     f'{where}: {what} "{path}" does not exist. Prepare the '
                     f'dataset there or point the config to it '
                     f'(tools/make_toy_coco.py and tools/make_toy_ade20k.py '
@@ -78,7 +80,7 @@ def check_dataset_paths(cfg, dataloaders):
 
 
 def check_checkpoint_path(path, what='checkpoint'):
-    """Raise ``FileNotFoundError`` if the local checkpoint ``path`` is
+    """Raise ``MissingFileError`` if the local checkpoint ``path`` is
     missing (URLs are left to MMEngine's loaders)."""
     if not _is_remote(path) and not osp.isfile(path):
-        raise FileNotFoundError(f'{what} file "{path}" does not exist')
+        raise MissingFileError(f'{what} file "{path}" does not exist')

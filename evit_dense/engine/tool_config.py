@@ -6,6 +6,8 @@ from mmengine.config import Config
 from mmengine.hub import get_config
 from mmengine.registry import init_default_scope
 
+from ..errors import ConfigError, MissingFileError
+
 SCOPES = ('mmdet', 'mmseg')
 
 
@@ -23,12 +25,12 @@ def load_tool_config(path, cfg_options=None, launcher='none', work_dir=None):
         mmengine.Config: The config; ``cfg.default_scope`` is in ``SCOPES``.
     """
     if not osp.isfile(path):
-        raise FileNotFoundError(f'config file "{path}" does not exist')
+        raise MissingFileError(f'config file "{path}" does not exist')
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if cfg.get('default_scope') not in SCOPES:
-        raise ValueError(
+        raise ConfigError(
             f'{path}: default_scope must be one of {SCOPES}, got '
             f'{cfg.get("default_scope")!r}; inherit mmdet:: or mmseg:: '
             f'_base_/default_runtime.py')

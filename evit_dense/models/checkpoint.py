@@ -20,6 +20,8 @@ import re
 import torch.nn.functional as F
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from ..errors import MissingFileError, UserError
+
 # Classification heads and recomputable index buffers have no place here.
 _DROPPED = re.compile(r'^(head|head_dist|dist_head)\.|attention_bias_idxs$')
 _OFFICIAL_BLOCK = re.compile(r'^blocks(\d+)\.(\d+)\.(.*)$')
@@ -31,7 +33,7 @@ _MIT_FAMILY_KEY = re.compile(r'^(input_stem\.|stem\.in_conv\.|stages\.\d+\.op_li
 _DOWNSAMPLE_PARTS = ('res1', 'patchmerge', 'res2')
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointMismatchError(UserError, ValueError):
     """A checkpoint that does not fit the model it is loaded into."""
 
 
@@ -39,7 +41,7 @@ def load_checkpoint_file(filename):
     """Read a checkpoint from a path or URL onto the CPU."""
     if isinstance(filename, str) and '://' not in filename:
         if not osp.isfile(filename):
-            raise FileNotFoundError(f'Checkpoint file not found: {filename}')
+            raise MissingFileError(f'checkpoint file "{filename}" does not exist')
     return CheckpointLoader.load_checkpoint(filename, map_location='cpu')
 
 

@@ -24,6 +24,7 @@ from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.checkpoint import checkpoint
 
+from ..errors import UnknownArchError
 from ..registry import MODELS
 from .attention import CascadedGroupAttention, LocalWindowAttention
 from .checkpoint import convert_prefixed_in_place, load_pretrained
@@ -162,7 +163,7 @@ class EfficientViT(BaseModule):
     def parse_arch(cls, arch):
         if isinstance(arch, str):
             if arch.lower() not in cls.arch_zoo:
-                raise KeyError(f'Unknown EfficientViT arch {arch!r}; valid '
+                raise UnknownArchError(f'Unknown EfficientViT arch {arch!r}; valid '
                                f'archs are {sorted(cls.arch_zoo)} or a dict.')
             settings = dict(cls.arch_zoo[arch.lower()])
         elif isinstance(arch, dict):
@@ -170,7 +171,7 @@ class EfficientViT(BaseModule):
             missing = required - set(arch)
             unknown = set(arch) - required - {'key_dims'}
             if missing or unknown:
-                raise KeyError(
+                raise UnknownArchError(
                     f'A custom EfficientViT arch needs the keys '
                     f'{sorted(required)} (and optionally key_dims); missing '
                     f'{sorted(missing)}, unknown {sorted(unknown)}.')

@@ -28,6 +28,7 @@ from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.checkpoint import checkpoint
 
+from ...errors import UnknownArchError
 from ...registry import MODELS
 from ..checkpoint import CheckpointMismatchError, load_checkpoint_file
 from .attention import LiteMLA
@@ -229,7 +230,7 @@ class EfficientViTMIT(BaseModule):
     def parse_arch(cls, arch):
         if isinstance(arch, str):
             if arch.lower() not in cls.arch_zoo:
-                raise KeyError(f'Unknown EfficientViTMIT arch {arch!r}; valid '
+                raise UnknownArchError(f'Unknown EfficientViTMIT arch {arch!r}; valid '
                                f'archs are {sorted(cls.arch_zoo)} or a dict.')
             return dict(cls.arch_zoo[arch.lower()])
         if not isinstance(arch, dict):
@@ -237,7 +238,7 @@ class EfficientViTMIT(BaseModule):
         missing = set(cls.arch_keys) - set(arch)
         unknown = set(arch) - set(cls.arch_keys)
         if missing or unknown:
-            raise KeyError(f'A custom EfficientViTMIT arch needs the keys '
+            raise UnknownArchError(f'A custom EfficientViTMIT arch needs the keys '
                            f'{list(cls.arch_keys)}; missing {sorted(missing)}, '
                            f'unknown {sorted(unknown)}.')
         settings = dict(arch)

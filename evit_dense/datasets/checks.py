@@ -1,0 +1,229 @@
+"""Broken data named, not buried in a traceback.
+
+Applied on import (``check_data_on_load``), for mmdet's and mmseg's
+datasets whichever tool builds them:
+
+- a COCO annotation file that is not valid JSON, or whose images,
+  categories and annotations do not fit together, raises an error naming
+  the file and the offending annotation (mmdet's ``COCO`` wrapper, used by
+  ``CocoDataset`` and ``CocoMetric``);
+- an image that cannot be decoded or is truncated raises
+  ``UnreadableImageError`` naming it (``LoadImageFromFile``); a dataloader
+  config with ``skip_unreadable_images=True`` instead skips it with a
+  warning that counts the images skipped so far, and the dataset loads
+  another sample in its place;
+- an ADE20K-style label map whose size differs from its image's raises
+  ``DataError`` naming both (mmseg's ``LoadAnnotations``).
+"""
+import functools
+import json
+import logging
+import multiprocessing
+
+from mmcv.transforms import LoadImageFromFile
+from mmdet.datasets.api_wrappers import COCO
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+from mmseg.datasets.transforms import LoadAnnotations
+
+from ..errors import CorruptFileError, DataError, UnreadableImageError
+
+JPEG_START, JPEG_START_OF_SCAN, JPEG_END = b'\xff\xd8', b'\xff\xda', b'\xff\xd9'
+PNG_START, PNG_END = b'\x89PNG', b'IEND'
+
+
+def check_coco_annotations(dataset, path):
+    """Raise ``DataError`` unless the COCO dict ``dataset`` (the content of
+    ``path``) has lists of images and categories with unique ids, and
+    annotations that refer to those and have non-negative box sizes."""
+    if not isinstance(dataset, dict):
+        raise DataError(f'annotation file "{path}" holds a '
+                        f'{type(dataset).__name__}, not a COCO dict')
+    sections = {}
+    for key in ('images', 'categories', 'annotations'):
+        section = dataset.get(key, [])
+        if not isinstance(section, list) or not all(
+                isinstance(item, dict) for item in section):
+            raise DataError(f'annotation file "{path}": "{key}" must be a '
+                            f'list of objects')
+        sections[key] = section
+    ids = {}
+    for key in ('images', 'categories'):
+        ids[key] = set()
+        for item in sections[key]:
+            if 'id' not in item:
+                raise DataError(f'annotation file "{path}": an entry of '
+                                f'"{key}" has no "id": {item}')
+            if item['id'] in ids[key]:
+                raise DataError(f'annotation file "{path}": "{key}" has id '
+                                f'{item["id"]} twice')
+            ids[key].add(item['id'])
+    for annotation in sections['annotations']:
+        name = f'annotation {annotation.get("id", "without id")}'
+        for field, known in (('image_id', ids['images']),
+                             ('category_id', ids['categories'])):
+            if field not in annotation:
+                raise DataError(f'annotation file "{path}": {name} has no '
+                                f'"{field}"')
+            if annotation[field] not in known:
+                section = 'images' if field == 'image_id' else 'categories'
+                raise DataError(
+                    f'annotation file "{path}": {name} refers to '
+                    f'{field} {annotation[field]}, which is not in '
+                    f'"{section}"')
+        box = annotation.get('bbox')
+        if box is not None and (len(box) != 4 or box[2] < 0 or box[3] < 0):
+            raise DataError(
+                f'annotation file "{path}": {name} of image '
+                f'{annotation["image_id"]} has the box {box}; COCO boxes are '
+                f'[x, y, width, height] with non-negative sizes')
+
+
+def _coco_init_checked(init):
+
+    @functools.wraps(init)
+    def init_checked(self, annotation_file=None):
+        try:
+            init(self, annotation_file)
+        except json.JSONDecodeError as error:
+            raise CorruptFileError(
+                f'annotation file "{annotation_file}" is not valid JSON: '
+                f'{error.msg} at line {error.lineno}, column '
+                f'{error.colno}') from error
+        except (AssertionError, KeyError, TypeError) as error:
+            # pycocotools indexes what it loaded before anything is checked
+            check_coco_annotations(getattr(self, 'dataset', None),
+                                   annotation_file)
+            raise error
+        if annotation_file is not None:
+            check_coco_annotations(self.dataset, annotation_file)
+
+    init_checked.evit_dense_patched = True
+    return init_checked
+
+
+def check_image_complete(path):
+    """Raise ``UnreadableImageError`` if the JPEG or PNG file at ``path``
+    lacks its end marker: the file was cut short (decoders often return
+    the truncated image silently, its missing rows gray)."""
+    with open(path, 'rb') as file:
+        data = file.read()
+    if data.startswith(JPEG_START):
+        complete = data.rfind(JPEG_END) > data.find(JPEG_START_OF_SCAN) >= 0
+    elif data.startswith(PNG_START):
+        complete = data.rfind(PNG_END) >= 0
+    else:
+        return
+    if not complete:
+        raise UnreadableImageError(f'image "{path}" is truncated: the file '
+                                   f'ends before its end-of-image marker')
+
+
+def _load_image_checked(transform):
+
+    @functools.wraps(transform)
+    def transform_checked(self, results):
+        path = results['img_path']
+        try:
+            loaded = transform(self, results)
+        except Exception as error:
+            raise UnreadableImageError(
+                f'image "{path}" cannot be read ({type(error).__name__}: '
+                f'{error})') from error
+        local = (self.file_client_args is None and not self.backend_args
+                 and '://' not in str(path))
+        if loaded is not None and local:
+            check_image_complete(path)
+        return loaded
+
+    transform_checked.evit_dense_patched = True
+    return transform_checked
+
+
+def _load_annotations_checked(transform):
+
+    @functools.wraps(transform)
+    def transform_checked(self, results):
+        results = transform(self, results)
+        label_map = results.get('gt_seg_map')
+        image = results.get('img')
+        if (label_map is not None and image is not None
+                and label_map.shape[:2] != image.shape[:2]):
+            raise DataError(
+                f'label map "{results["seg_map_path"]}" is '
+                f'{label_map.shape[0]}x{label_map.shape[1]} but its image '
+                f'"{results["img_path"]}" is '
+                f'{image.shape[0]}x{image.shape[1]}')
+        return results
+
+    transform_checked.evit_dense_patched = True
+    return transform_checked
+
+
+def _prepare_data_skipping(prepare_data):
+    """``BaseDataset.prepare_data`` that, where ``skip_unreadable_images``
+    set a counter on the dataset, turns an unreadable image into None:
+    ``BaseDataset.__getitem__`` then loads another sample instead."""
+
+    @functools.wraps(prepare_data)
+    def prepare_data_skipping(self, index):
+        skipped = getattr(self, 'unreadable_images_skipped', None)
+        if skipped is None:
+            return prepare_data(self, index)
+        try:
+            return prepare_data(self, index)
+        except UnreadableImageError as error:
+            with skipped.get_lock():
+                skipped.value += 1
+                count = skipped.value
+            print_log(f'skipped: {error} ({count} unreadable images skipped '
+                      f'so far)', logger='current', level=logging.WARNING)
+            return None
+
+    prepare_data_skipping.evit_dense_patched = True
+    return prepare_data_skipping
+
+
+def _leaf_datasets(dataset):
+    inner = getattr(dataset, 'datasets', None) or [getattr(dataset,
+                                                            'dataset', None)]
+    leaves = [leaf for child in inner if child is not None
+              for leaf in _leaf_datasets(child)]
+    return leaves or [dataset]
+
+
+def _build_dataloader_skipping(build_dataloader):
+    """``Runner.build_dataloader`` reading the dataloader setting
+    ``skip_unreadable_images`` (default False)."""
+
+    @functools.wraps(build_dataloader)
+    def build_skipping(dataloader, *args, **kwargs):
+        skip = False
+        if isinstance(dataloader, dict):
+            dataloader = dict(dataloader)
+            skip = dataloader.pop('skip_unreadable_images', False)
+        loader = build_dataloader(dataloader, *args, **kwargs)
+        if skip:
+            # shared with the worker processes, which do the skipping
+            skipped = multiprocessing.Value('i', 0)
+            for dataset in _leaf_datasets(loader.dataset):
+                dataset.unreadable_images_skipped = skipped
+        return loader
+
+    build_skipping.evit_dense_patched = True
+    return staticmethod(build_skipping)
+
+
+def check_data_on_load():
+    """Apply the checks described in this module's docstring; idempotent."""
+    if getattr(COCO.__init__, 'evit_dense_patched', False):
+        return
+    COCO.__init__ = _coco_init_checked(COCO.__init__)
+    LoadImageFromFile.transform = _load_image_checked(
+        LoadImageFromFile.transform)
+    LoadAnnotations.transform = _load_annotations_checked(
+        LoadAnnotations.transform)
+    BaseDataset.prepare_data = _prepare_data_skipping(BaseDataset.prepare_data)
+    Runner.build_dataloader = _build_dataloader_skipping(
+        Runner.build_dataloader)
