@@ -40,6 +40,11 @@ import queue as queue_module
 import resource
 import statistics
 import time
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 import torch
 

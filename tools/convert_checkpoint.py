@@ -22,11 +22,18 @@ Example:
         checkpoints/retinanet_evit_m4_coco.pth
 """
 import argparse
-import os
+import io
 import os.path as osp
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 import torch
 
+from evit_dense.engine.checkpoint_io import write_atomically
+from evit_dense.errors import UserError
 from evit_dense.models import checkpoint as msra
 from evit_dense.models.checkpoint import (CheckpointMismatchError,
                                           load_checkpoint_file,
@@ -87,10 +94,11 @@ def main(argv=None):
         raise SystemExit(f'{args.dst} exists; pass --overwrite to replace it')
     try:
         converted = convert(load_checkpoint_file(args.src), args.src)
-    except (FileNotFoundError, CheckpointMismatchError) as error:
+    except UserError as error:
         raise SystemExit(f'Cannot convert {args.src}: {error}')
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(converted, args.dst)
+    buffer = io.BytesIO()
+    torch.save(converted, buffer)
+    write_atomically(args.dst, buffer.getvalue())
     meta = converted['meta']
     print(f'Converted {meta["source_format"]} {meta["kind"]} checkpoint '
           f'{args.src} ({len(converted["state_dict"])} tensors) to {args.dst}')

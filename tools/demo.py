@@ -9,6 +9,11 @@ Example:
 """
 import argparse
 import os.path as osp
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 import mmcv
 import torch

@@ -5,6 +5,11 @@ Example:
     python tools/train.py configs/toy/fpn_evit_m0_toy_ade20k.py
 """
 import argparse
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 from evit_dense.datasets.toy_ade20k import make_toy_ade20k
 

@@ -5,6 +5,11 @@ Example:
     python tools/train.py configs/toy/retinanet_evit_m0_toy_coco.py
 """
 import argparse
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 from evit_dense.datasets.toy_coco import make_toy_coco
 

@@ -127,6 +127,9 @@ def _load_image_checked(transform):
         path = results['img_path']
         try:
             loaded = transform(self, results)
+        except AssertionError as error:  # the decoder returned nothing
+            raise UnreadableImageError(
+                f'image "{path}" cannot be decoded') from error
         except Exception as error:
             raise UnreadableImageError(
                 f'image "{path}" cannot be read ({type(error).__name__}: '
@@ -163,7 +166,7 @@ def _load_annotations_checked(transform):
 
 def _prepare_data_skipping(prepare_data):
     """``BaseDataset.prepare_data`` that, where ``skip_unreadable_images``
-    set a counter on the dataset, turns an unreadable image into None:
+    put a counter on the dataset, turns an unreadable image into None:
     ``BaseDataset.__getitem__`` then loads another sample instead."""
 
     @functools.wraps(prepare_data)
@@ -177,8 +180,8 @@ def _prepare_data_skipping(prepare_data):
             with skipped.get_lock():
                 skipped.value += 1
                 count = skipped.value
-            print_log(f'skipped: {error} ({count} unreadable images skipped '
-                      f'so far)', logger='current', level=logging.WARNING)
+            print_log(f'{error}; skipped it ({count} skips so far)',
+                      logger='current', level=logging.WARNING)
             return None
 
     prepare_data_skipping.evit_dense_patched = True

@@ -94,6 +94,11 @@ UNREADABLE_CHECKPOINT_ERRORS = (RuntimeError, EOFError, pickle.UnpicklingError,
                                 zipfile.BadZipFile, ValueError, OSError)
 
 
+def _first_sentence(error):
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ''
+    return f'{type(error).__name__}: {text.split(". ")[0]}'
+
+
 def load_local_checkpoint(filename, map_location):
     """MMEngine's loader of local checkpoints, with clear errors."""
     filename = osp.expanduser(filename)
@@ -103,15 +108,14 @@ def load_local_checkpoint(filename, map_location):
         return torch.load(filename, map_location=map_location,
                           weights_only=True)
     except UNREADABLE_CHECKPOINT_ERRORS as error:
-        reason = str(error).strip().splitlines()[0] if str(error) else ''
-        if 'Weights only load failed' in str(error):
+        if 'Unsupported global' in str(error):
             raise CorruptFileError(
                 f'checkpoint "{filename}" holds objects other than weights '
                 f'and training state; it is refused rather than unpickled '
                 f'with code execution') from error
         raise CorruptFileError(
             f'checkpoint "{filename}" cannot be read; it is truncated or '
-            f'corrupt ({type(error).__name__}: {reason})') from error
+            f'corrupt ({_first_sentence(error)})') from error
 
 
 def make_checkpoint_io_safe():

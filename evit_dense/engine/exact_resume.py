@@ -218,8 +218,10 @@ def _resume_exactly(resume):
     trained and restore this rank's generator states."""
 
     @functools.wraps(resume)
-    def resume_exact(self, *args, **kwargs):
-        resume(self, *args, **kwargs)
+    def resume_exact(self, filename, *args, **kwargs):
+        resume(self, filename, *args, **kwargs)
+        # the checkpoint to fall back on is this file, wherever it was saved
+        self.message_hub.update_info('last_ckpt', filename)
         loop = self.train_loop
         batch_sampler = getattr(loop.dataloader, 'batch_sampler', None)
         if (isinstance(loop, EpochBasedTrainLoop)

@@ -19,6 +19,11 @@ built, which checkpoints hold. ``--with-head`` adds the ImageNet classifier
 numbers compare with the papers' classification tables.
 """
 import argparse
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 import torch
 import torch.nn as nn

@@ -13,6 +13,11 @@ onnxruntime and PyTorch differ by more than ``--tolerance`` (relative).
 """
 import argparse
 import sys
+import warnings
+
+# Third-party imports still use setuptools' deprecated pkg_resources; only
+# that notice is silenced.
+warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 import numpy as np
 import torch
