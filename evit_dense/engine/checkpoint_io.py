@@ -108,7 +108,7 @@ def load_local_checkpoint(filename, map_location):
         return torch.load(filename, map_location=map_location,
                           weights_only=True)
     except UNREADABLE_CHECKPOINT_ERRORS as error:
-        if 'Unsupported global' in str(error):
+        if 'GLOBAL' in str(error):  # a global outside the allow-list
             raise CorruptFileError(
                 f'checkpoint "{filename}" holds objects other than weights '
                 f'and training state; it is refused rather than unpickled '
