@@ -10,5 +10,5 @@ from .transforms import ShorterSideResize
 
 check_data_on_load()
 
-__all__ = ['ShorterSideResize', 'check_data_on_load', 'TOY_ADE20K_CLASSES', 'TOY_COCO_CLASSES',
-           'make_toy_ade20k', 'make_toy_coco']
+__all__ = ['ShorterSideResize', 'check_data_on_load', 'TOY_ADE20K_CLASSES',
+           'TOY_COCO_CLASSES', 'make_toy_ade20k', 'make_toy_coco']

@@ -29,7 +29,8 @@ from mmseg.datasets.transforms import LoadAnnotations
 
 from ..errors import CorruptFileError, DataError, UnreadableImageError
 
-JPEG_START, JPEG_START_OF_SCAN, JPEG_END = b'\xff\xd8', b'\xff\xda', b'\xff\xd9'
+JPEG_START, JPEG_START_OF_SCAN = b'\xff\xd8', b'\xff\xda'
+JPEG_END = b'\xff\xd9'
 PNG_START, PNG_END = b'\x89PNG', b'IEND'
 
 
@@ -150,14 +151,15 @@ def _load_annotations_checked(transform):
     def transform_checked(self, results):
         results = transform(self, results)
         label_map = results.get('gt_seg_map')
-        image = results.get('img')
-        if (label_map is not None and image is not None
-                and label_map.shape[:2] != image.shape[:2]):
+        # the image as loaded: test pipelines resize it before this
+        image_shape = results.get('ori_shape')
+        if (label_map is not None and image_shape is not None
+                and tuple(label_map.shape[:2]) != tuple(image_shape[:2])):
             raise DataError(
                 f'label map "{results["seg_map_path"]}" is '
                 f'{label_map.shape[0]}x{label_map.shape[1]} but its image '
                 f'"{results["img_path"]}" is '
-                f'{image.shape[0]}x{image.shape[1]}')
+                f'{image_shape[0]}x{image_shape[1]}')
         return results
 
     transform_checked.evit_dense_patched = True

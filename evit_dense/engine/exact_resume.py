@@ -177,8 +177,10 @@ def _build_dataloader_resumable(build_dataloader):
 
     @functools.wraps(build_dataloader)
     def build_resumable(dataloader, seed=None, diff_rank_seed=False):
-        if isinstance(dataloader, dict) and isinstance(
-                dataloader.get('sampler'), dict):
+        if (isinstance(dataloader, dict)
+                and isinstance(dataloader.get('sampler'), dict)
+                and isinstance(dataloader.get('batch_sampler'),
+                               (dict, type(None)))):
             dataloader = dict(dataloader)
             batch_sampler = dataloader.get('batch_sampler')
             dataloader['batch_sampler'] = dict(

@@ -163,8 +163,9 @@ class EfficientViT(BaseModule):
     def parse_arch(cls, arch):
         if isinstance(arch, str):
             if arch.lower() not in cls.arch_zoo:
-                raise UnknownArchError(f'Unknown EfficientViT arch {arch!r}; valid '
-                               f'archs are {sorted(cls.arch_zoo)} or a dict.')
+                raise UnknownArchError(
+                    f'Unknown EfficientViT arch {arch!r}; valid archs are '
+                    f'{sorted(cls.arch_zoo)} or a dict.')
             settings = dict(cls.arch_zoo[arch.lower()])
         elif isinstance(arch, dict):
             required = set(cls.per_stage_keys) | {'kernels'}

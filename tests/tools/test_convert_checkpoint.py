@@ -48,7 +48,7 @@ def test_resnet_checkpoint_is_refused(tmp_path):
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(SystemExit, match='not found.*nowhere.pth'):
+    with pytest.raises(SystemExit, match='nowhere.pth" does not exist'):
         run_converter(tmp_path / 'nowhere.pth', tmp_path / 'out.pth')
 
 

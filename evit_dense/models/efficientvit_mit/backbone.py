@@ -230,17 +230,19 @@ class EfficientViTMIT(BaseModule):
     def parse_arch(cls, arch):
         if isinstance(arch, str):
             if arch.lower() not in cls.arch_zoo:
-                raise UnknownArchError(f'Unknown EfficientViTMIT arch {arch!r}; valid '
-                               f'archs are {sorted(cls.arch_zoo)} or a dict.')
+                raise UnknownArchError(
+                    f'Unknown EfficientViTMIT arch {arch!r}; valid archs are '
+                    f'{sorted(cls.arch_zoo)} or a dict.')
             return dict(cls.arch_zoo[arch.lower()])
         if not isinstance(arch, dict):
             raise TypeError(f'arch must be a str or dict, got {type(arch)}')
         missing = set(cls.arch_keys) - set(arch)
         unknown = set(arch) - set(cls.arch_keys)
         if missing or unknown:
-            raise UnknownArchError(f'A custom EfficientViTMIT arch needs the keys '
-                           f'{list(cls.arch_keys)}; missing {sorted(missing)}, '
-                           f'unknown {sorted(unknown)}.')
+            raise UnknownArchError(
+                f'A custom EfficientViTMIT arch needs the keys '
+                f'{list(cls.arch_keys)}; missing {sorted(missing)}, '
+                f'unknown {sorted(unknown)}.')
         settings = dict(arch)
         if settings['series'] not in SERIES:
             raise ValueError(f'arch series must be one of {sorted(SERIES)}, '
