@@ -27,7 +27,8 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.datasets.transforms import LoadAnnotations
 
-from ..errors import CorruptFileError, DataError, UnreadableImageError
+from ..errors import (CorruptFileError, DataError, MissingFileError,
+                      UnreadableImageError)
 
 JPEG_START, JPEG_START_OF_SCAN = b'\xff\xd8', b'\xff\xda'
 JPEG_END = b'\xff\xd9'
@@ -87,6 +88,9 @@ def _coco_init_checked(init):
     def init_checked(self, annotation_file=None):
         try:
             init(self, annotation_file)
+        except FileNotFoundError as error:
+            raise MissingFileError(f'annotation file "{annotation_file}" '
+                                   f'does not exist') from error
         except json.JSONDecodeError as error:
             raise CorruptFileError(
                 f'annotation file "{annotation_file}" is not valid JSON: '

@@ -5,6 +5,7 @@ mmseg's own tools load one of our configs: MMEngine fixes for this torch
 ``checkpoint_io``, ``finite_loss``), and what the tools share (config
 loading, early path checks, ``cli``)."""
 from .checkpoint_io import make_checkpoint_io_safe
+from .cli import print_user_errors_briefly
 from .compat import (allow_mmengine_checkpoint_globals,
                      enable_distributed_without_cuda)
 from .exact_resume import enable_exact_resume
@@ -20,10 +21,12 @@ convert_released_checkpoints_on_load()
 make_checkpoint_io_safe()
 enable_exact_resume()
 stop_on_nonfinite_loss()
+print_user_errors_briefly()
 
 __all__ = ['allow_mmengine_checkpoint_globals',
            'enable_distributed_without_cuda', 'check_checkpoint_path',
            'convert_released_checkpoints_on_load', 'enable_exact_resume',
-           'make_checkpoint_io_safe', 'stop_on_nonfinite_loss',
+           'make_checkpoint_io_safe', 'print_user_errors_briefly',
+           'stop_on_nonfinite_loss',
            'check_dataset_paths', 'SCOPES', 'load_measured_model_config',
            'load_tool_config']

@@ -1,5 +1,10 @@
 """How the tools end: an error that is the user's to fix prints one message
-and exits with status 1; anything else is a bug and keeps its traceback."""
+and exits with status 1; anything else is a bug and keeps its traceback.
+
+Our tools call ``run_tool``. mmdet's and mmseg's own tools get the same
+through ``sys.excepthook`` (``print_user_errors_briefly``, applied on
+import): only an uncaught ``UserError`` changes how it is shown.
+"""
 import sys
 
 from ..errors import UserError
@@ -25,3 +30,20 @@ def run_tool(main):
         main()
     except UserError as error:
         sys.exit(f'error: {user_message(error)}')
+
+
+def print_user_errors_briefly():
+    """Show an uncaught ``UserError`` as ``error: message`` (the exit status
+    stays 1); other exceptions go to the previous hook. Idempotent."""
+    previous = sys.excepthook
+    if getattr(previous, 'evit_dense_patched', False):
+        return
+
+    def excepthook(kind, error, traceback):
+        if isinstance(error, UserError):
+            print(f'error: {user_message(error)}', file=sys.stderr)
+        else:
+            previous(kind, error, traceback)
+
+    excepthook.evit_dense_patched = True
+    sys.excepthook = excepthook

@@ -39,6 +39,36 @@ default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
     return path
 
 
+@pytest.fixture(scope='session')
+def resume_config(toy_coco, tmp_path_factory):
+    """Toy RetinaNet, 3 epochs of 2 iterations, dataloader workers and
+    random flips, a checkpoint every 3 iterations: iteration 3 is in the
+    middle of the second epoch."""
+    path = tmp_path_factory.mktemp('configs') / 'resume_toy.py'
+    path.write_text(f'''
+_base_ = {str(TOY_CONFIG)!r}
+data_root = {str(toy_coco) + '/'!r}
+train_dataloader = dict(batch_size=4, num_workers=2, persistent_workers=True,
+                        dataset=dict(data_root=data_root))
+val_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
+test_evaluator = val_evaluator
+train_cfg = dict(max_epochs=3, val_interval=1)
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(by_epoch=False, interval=3))
+''')
+    return path
+
+
+@pytest.fixture(scope='session')
+def uninterrupted(resume_config, tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('uninterrupted')
+    run_tool('tools/train.py', resume_config, '--work-dir', work_dir)
+    return work_dir
+
+
 def run_tool(*argv, check=True):
     """Run ``python3 ARGV`` from the repo root; return the completed process
     with stdout and stderr merged."""
@@ -52,13 +82,15 @@ def run_tool(*argv, check=True):
     return result
 
 
-def run_dist_train(config, work_dir, *cfg_options):
-    """``bash tools/dist_train.sh CONFIG 2``: two processes over torchrun on
-    this machine; return the completed process, outputs merged."""
+def run_dist_train(config, work_dir, *cfg_options, resume=False):
+    """``bash tools/dist_train.sh CONFIG 2`` (with ``--resume`` if asked):
+    two processes over torchrun on this machine; return the completed
+    process, outputs merged."""
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PORT': str(free_port())}
     result = subprocess.run(
         ['bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
-         str(work_dir), '--cfg-options', *cfg_options],
+         str(work_dir), *(['--resume'] if resume else []), '--cfg-options',
+         *cfg_options],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-5000:]

@@ -12,10 +12,8 @@ import pytest
 import torch
 
 from tests.conftest import REPO_ROOT
-from tests.engine.test_compat import free_port
-from tests.tools.conftest import run_tool
+from tests.tools.conftest import run_dist_train, run_tool
 
-TOY_COCO_CONFIG = REPO_ROOT / 'configs' / 'toy' / 'retinanet_evit_m0_toy_coco.py'
 TOY_ADE20K_CONFIG = REPO_ROOT / 'configs' / 'toy' / 'fpn_evit_m0_toy_ade20k.py'
 # torch's CPU kernels give equal results for equal inputs; 1e-6 leaves room
 # for nothing else.
@@ -51,37 +49,6 @@ def kill_when(process, condition, timeout=240):
     process.wait()
 
 
-@pytest.fixture(scope='module')
-def resume_config(toy_coco, tmp_path_factory):
-    """Toy RetinaNet, 3 epochs of 2 iterations, dataloader workers and
-    random flips, a checkpoint every 3 iterations: iteration 3 is in the
-    middle of the second epoch."""
-    path = tmp_path_factory.mktemp('configs') / 'resume_toy.py'
-    path.write_text(f'''
-_base_ = {str(TOY_COCO_CONFIG)!r}
-data_root = {str(toy_coco) + '/'!r}
-train_dataloader = dict(batch_size=4, num_workers=2, persistent_workers=True,
-                        dataset=dict(data_root=data_root))
-val_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
-                      dataset=dict(data_root=data_root))
-test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
-test_evaluator = val_evaluator
-train_cfg = dict(max_epochs=3, val_interval=1)
-default_hooks = dict(logger=dict(interval=1),
-                     checkpoint=dict(by_epoch=False, interval=3,
-                                     max_keep_ckpts=1))
-''')
-    return path
-
-
-@pytest.fixture(scope='module')
-def uninterrupted(resume_config, tmp_path_factory):
-    work_dir = tmp_path_factory.mktemp('uninterrupted')
-    run_tool('tools/train.py', resume_config, '--work-dir', work_dir)
-    return work_dir
-
-
 def test_sigkill_mid_epoch_then_resume_gives_uninterrupted_weights(
         resume_config, uninterrupted, tmp_path):
     process = start_train(resume_config, '--work-dir', tmp_path)
@@ -100,17 +67,19 @@ def test_sigkill_mid_epoch_then_resume_gives_uninterrupted_weights(
 
 def test_sigkill_during_checkpoint_write_keeps_last_complete_checkpoint(
         resume_config, uninterrupted, tmp_path):
-    process = start_train(resume_config, '--work-dir', tmp_path,
+    keep_one = ('--cfg-options', 'default_hooks.checkpoint.max_keep_ckpts=1')
+    process = start_train(resume_config, '--work-dir', tmp_path, *keep_one,
                           script='tests/tools/stalled_checkpoint_write.py')
     kill_when(process, lambda: (tmp_path / 'STALLED').exists())
 
-    # max_keep_ckpts=1: MMEngine would have deleted iter_3.pth already
+    # MMEngine would have deleted iter_3.pth already
     assert sorted(p.name for p in tmp_path.glob('*.pth')) == ['iter_3.pth']
     last = (tmp_path / 'last_checkpoint').read_text()
     assert last.endswith('iter_3.pth')
     weights(last)  # complete
     run_tool('tools/train.py', resume_config, '--work-dir', tmp_path,
-             '--resume')
+             '--resume', *keep_one)
+    assert sorted(p.name for p in tmp_path.glob('*.pth')) == ['iter_6.pth']
     assert max_weight_difference(tmp_path / 'iter_6.pth',
                                  uninterrupted / 'iter_6.pth') <= SAME_WEIGHTS
 
@@ -145,28 +114,18 @@ randomness = dict(seed=1)
                                  ) <= SAME_WEIGHTS
 
 
-def dist_train(config, work_dir, *args):
-    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PORT': str(free_port())}
-    result = subprocess.run(
-        ['bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
-         str(work_dir), *map(str, args)], cwd=REPO_ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=300)
-    assert result.returncode == 0, result.stdout[-5000:]
-
-
 def test_two_process_resume_gives_uninterrupted_weights(resume_config,
                                                         tmp_path):
-    options = ('--cfg-options', 'train_dataloader.batch_size=2',
+    options = ('train_dataloader.batch_size=2',
                'train_dataloader.num_workers=0',
-               'train_dataloader.persistent_workers=False',
-               'default_hooks.checkpoint.max_keep_ckpts=-1')
-    dist_train(resume_config, tmp_path / 'whole', *options)
+               'train_dataloader.persistent_workers=False')
+    run_dist_train(resume_config, tmp_path / 'whole', *options)
     (tmp_path / 'resumed').mkdir()
     os.link(tmp_path / 'whole' / 'iter_3.pth',
             tmp_path / 'resumed' / 'iter_3.pth')
 
-    dist_train(resume_config, tmp_path / 'resumed', '--resume', *options)
+    run_dist_train(resume_config, tmp_path / 'resumed', *options,
+                   resume=True)
 
     assert max_weight_difference(tmp_path / 'whole' / 'iter_6.pth',
                                  tmp_path / 'resumed' / 'iter_6.pth'
