@@ -27,34 +27,53 @@ def relative_offset_index(height, width, window_size):
     return dy * window_size + dx
 
 
+class PrunedHead(nn.Module):
+    """Stands where a pruned head's convs were, keeping the other heads'
+    indices (and so their parameter names)."""
+
+
 class CascadedGroupAttention(nn.Module):
     """Cascaded group attention over one window (or a map no larger than one).
 
     Args:
         dim (int): Input and output channels.
-        key_dim (int): Query/key channels per head.
+        key_dim (int): Query/key channels per head; also sets the attention
+            scale, which pruning keeps.
         num_heads (int): Number of heads; each sees ``dim // num_heads``
             input channels.
         window_size (int): Side of the window the biases are learned for.
         kernels (Sequence[int]): Kernel of the depthwise conv on each head's
             query.
+        qk_dims (Sequence[int], optional): Pruned query/key channels of each
+            head. Defaults to ``key_dim`` each.
+        value_dims (Sequence[int], optional): Pruned value channels of each
+            head; 0 removes the head. A head's output joins the next head's
+            input at the channels it kept (buffer ``cascade_index_{i}``).
+            Defaults to ``dim // num_heads`` each.
     """
 
-    def __init__(self, dim, key_dim, num_heads, window_size, kernels):
+    def __init__(self, dim, key_dim, num_heads, window_size, kernels,
+                 qk_dims=None, value_dims=None):
         super().__init__()
         self.num_heads = num_heads
         self.key_dim = key_dim
         self.val_dim = dim // num_heads
+        self.qk_dims = list(qk_dims or [key_dim] * num_heads)
+        self.value_dims = list(value_dims or [self.val_dim] * num_heads)
         self.scale = key_dim ** -0.5
         self.window_size = window_size
         self.qkvs = nn.ModuleList(
-            ConvNorm(dim // num_heads, key_dim * 2 + self.val_dim)
-            for _ in range(num_heads))
+            ConvNorm(self.val_dim, qk * 2 + v) if v else PrunedHead()
+            for qk, v in zip(self.qk_dims, self.value_dims))
         self.dws = nn.ModuleList(
-            ConvNorm(key_dim, key_dim, kernels[i], 1, kernels[i] // 2,
-                     groups=key_dim) for i in range(num_heads))
+            ConvNorm(qk, qk, kernels[i], 1, kernels[i] // 2, groups=qk)
+            if v else PrunedHead()
+            for i, (qk, v) in enumerate(zip(self.qk_dims, self.value_dims)))
         self.proj = nn.Sequential(
-            nn.ReLU(), ConvNorm(self.val_dim * num_heads, dim, bn_weight_init=0.))
+            nn.ReLU(), ConvNorm(sum(self.value_dims), dim, bn_weight_init=0.))
+        for i, v in enumerate(self.value_dims[:-1]):
+            if 0 < v < self.val_dim:
+                self.register_buffer(f'cascade_index_{i}', torch.arange(v))
         self.attention_biases = nn.Parameter(
             torch.zeros(num_heads, window_size * window_size))
         # Recomputable, so not saved: old checkpoints that carry it are filtered.
@@ -89,6 +108,8 @@ class CascadedGroupAttention(nn.Module):
             return
         bias = self.window_bias().detach().clone()
         for i in range(self.num_heads):
+            if not self.value_dims[i]:
+                continue
             self.qkvs[i] = self.qkvs[i].fuse()
             query_conv = self.dws[i].fuse()
             query_conv.weight.mul_(self.scale)
@@ -107,9 +128,12 @@ class CascadedGroupAttention(nn.Module):
         feat = feats_in[0]
         for i, (qkv, dw) in enumerate(zip(self.qkvs, self.dws)):
             if i > 0:
-                feat = feat + feats_in[i]
-            q, k, v = qkv(feat).split(
-                [self.key_dim, self.key_dim, self.val_dim], dim=1)
+                feat = self.cascade(feats_in[i], feat, i - 1)
+            if not self.value_dims[i]:
+                feat = None
+                continue
+            qk_dim, val_dim = self.qk_dims[i], self.value_dims[i]
+            q, k, v = qkv(feat).split([qk_dim, qk_dim, val_dim], dim=1)
             q = dw(q).flatten(2)
             # bias + scale * q^T k in one kernel (deploy folds the scale into q)
             attn = torch.baddbmm(bias[i], q.transpose(1, 2), k.flatten(2),
@@ -119,9 +143,19 @@ class CascadedGroupAttention(nn.Module):
                 feat = (attn @ v.flatten(2).transpose(1, 2)).transpose(1, 2)
             else:
                 feat = v.flatten(2) @ attn.transpose(1, 2)
-            feat = feat.view(B, self.val_dim, H, W)
+            feat = feat.view(B, val_dim, H, W)
             feats_out.append(feat)
         return self.proj(torch.cat(feats_out, dim=1))
+
+    def cascade(self, head_input, previous, previous_head):
+        """The next head's input: its split plus the previous head's output,
+        at the channels that head kept."""
+        if previous is None:  # a pruned head adds nothing
+            return head_input
+        if self.value_dims[previous_head] == self.val_dim:
+            return head_input + previous
+        index = getattr(self, f'cascade_index_{previous_head}')
+        return head_input.index_add(1, index, previous)
 
 
 class LocalWindowAttention(nn.Module):
@@ -138,13 +172,17 @@ class LocalWindowAttention(nn.Module):
         num_heads (int): Number of heads.
         window_size (int): Window side.
         kernels (Sequence[int]): Query depthwise kernel per head.
+        qk_dims, value_dims (Sequence[int], optional): Pruned widths per head,
+            see ``CascadedGroupAttention``.
     """
 
-    def __init__(self, dim, key_dim, num_heads, window_size, kernels):
+    def __init__(self, dim, key_dim, num_heads, window_size, kernels,
+                 qk_dims=None, value_dims=None):
         super().__init__()
         self.window_size = window_size
         self.attn = CascadedGroupAttention(dim, key_dim, num_heads,
-                                           window_size, kernels)
+                                           window_size, kernels, qk_dims,
+                                           value_dims)
 
     def forward(self, x):
         B, C, H, W = x.shape

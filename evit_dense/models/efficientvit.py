@@ -38,16 +38,23 @@ PATCH_STRIDE = 16
 class EfficientViTBlock(nn.Module):
     """The sandwich block: (depthwise conv, FFN), attention, (depthwise conv,
     FFN), each residual. One memory-bound attention layer between cheap FFNs.
+
+    ``widths`` (optional, from pruning): ``dict(qk_dims=[per head],
+    value_dims=[per head], ffn_hidden=[ffn0, ffn1])``.
     """
 
-    def __init__(self, dim, key_dim, num_heads, window_size, kernels):
+    def __init__(self, dim, key_dim, num_heads, window_size, kernels,
+                 widths=None):
         super().__init__()
+        widths = widths or {}
+        ffn_hidden = widths.get('ffn_hidden', [None, None])
         self.dw0 = depthwise_residual(dim, bn_weight_init=0.)
-        self.ffn0 = ffn_residual(dim)
+        self.ffn0 = ffn_residual(dim, ffn_hidden[0])
         self.mixer = Residual(LocalWindowAttention(
-            dim, key_dim, num_heads, window_size, kernels))
+            dim, key_dim, num_heads, window_size, kernels,
+            widths.get('qk_dims'), widths.get('value_dims')))
         self.dw1 = depthwise_residual(dim, bn_weight_init=0.)
-        self.ffn1 = ffn_residual(dim)
+        self.ffn1 = ffn_residual(dim, ffn_hidden[1])
 
     def forward(self, x):
         return self.ffn1(self.dw1(self.mixer(self.ffn0(self.dw0(x)))))
@@ -55,23 +62,31 @@ class EfficientViTBlock(nn.Module):
 
 class EfficientViTStage(nn.Module):
     """Optional stride-2 downsampling (a sandwich around patch merging), then
-    ``depth`` EfficientViT blocks."""
+    ``depth`` EfficientViT blocks.
+
+    ``widths`` (optional, from pruning): ``dict(downsample_ffn_hidden=[res1,
+    res2], blocks=[block widths, one per block])``.
+    """
 
     def __init__(self, in_dim, out_dim, key_dim, num_heads, depth, window_size,
-                 kernels, downsample, with_cp=False):
+                 kernels, downsample, with_cp=False, widths=None):
         super().__init__()
+        widths = widths or {}
         if downsample:
+            ffn_hidden = widths.get('downsample_ffn_hidden') or [None, None]
             self.downsample = nn.Sequential(OrderedDict(
                 res1=nn.Sequential(depthwise_residual(in_dim),
-                                   ffn_residual(in_dim)),
+                                   ffn_residual(in_dim, ffn_hidden[0])),
                 patchmerge=PatchMerging(in_dim, out_dim),
                 res2=nn.Sequential(depthwise_residual(out_dim),
-                                   ffn_residual(out_dim))))
+                                   ffn_residual(out_dim, ffn_hidden[1]))))
         else:
             self.downsample = nn.Identity()
+        block_widths = widths.get('blocks') or [None] * depth
         self.blocks = nn.Sequential(*[
-            EfficientViTBlock(out_dim, key_dim, num_heads, window_size, kernels)
-            for _ in range(depth)])
+            EfficientViTBlock(out_dim, key_dim, num_heads, window_size, kernels,
+                              block_widths[i])
+            for i in range(depth)])
         self.with_cp = with_cp
 
     def forward(self, x):
@@ -92,7 +107,10 @@ class EfficientViT(BaseModule):
         arch (str | dict): 'm0'..'m5' (the geometry of the ImageNet
             checkpoints) or a dict with keys ``embed_dims``, ``depths``,
             ``num_heads``, ``window_sizes`` (three entries each), ``kernels``
-            (query kernel per head) and optionally ``key_dims``.
+            (query kernel per head) and optionally ``key_dims`` and
+            ``block_widths``: per stage, the pruned widths of its blocks
+            (see ``EfficientViTStage``), as ``tools/analysis/prune.py``
+            writes them.
         in_channels (int): Input image channels. Defaults to 3.
         out_indices (Sequence[int]): Stages to output, negative allowed.
             Defaults to (0, 1, 2): strides 16, 32 and 64.
@@ -155,7 +173,8 @@ class EfficientViT(BaseModule):
                 num_heads=settings['num_heads'][i],
                 depth=settings['depths'][i],
                 window_size=settings['window_sizes'][i],
-                kernels=settings['kernels'], downsample=i > 0, with_cp=with_cp)
+                kernels=settings['kernels'], downsample=i > 0, with_cp=with_cp,
+                widths=settings['block_widths'][i])
             for i in range(NUM_STAGES))
         self._freeze_stages()
 
@@ -170,17 +189,19 @@ class EfficientViT(BaseModule):
         elif isinstance(arch, dict):
             required = set(cls.per_stage_keys) | {'kernels'}
             missing = required - set(arch)
-            unknown = set(arch) - required - {'key_dims'}
+            unknown = set(arch) - required - {'key_dims', 'block_widths'}
             if missing or unknown:
                 raise UnknownArchError(
                     f'A custom EfficientViT arch needs the keys '
-                    f'{sorted(required)} (and optionally key_dims); missing '
-                    f'{sorted(missing)}, unknown {sorted(unknown)}.')
+                    f'{sorted(required)} (and optionally key_dims, '
+                    f'block_widths); missing {sorted(missing)}, unknown '
+                    f'{sorted(unknown)}.')
             settings = dict(arch)
         else:
             raise TypeError(f'arch must be a str or dict, got {type(arch)}')
         settings.setdefault('key_dims', cls.default_key_dims)
-        for key in (*cls.per_stage_keys, 'key_dims'):
+        settings.setdefault('block_widths', [None] * NUM_STAGES)
+        for key in (*cls.per_stage_keys, 'key_dims', 'block_widths'):
             if len(settings[key]) != NUM_STAGES:
                 raise ValueError(f'arch {key} needs {NUM_STAGES} entries, '
                                  f'got {settings[key]}')
@@ -191,6 +212,20 @@ class EfficientViT(BaseModule):
         if len(settings['kernels']) < max(settings['num_heads']):
             raise ValueError(f'arch kernels {settings["kernels"]} needs one '
                              f'kernel per head ({max(settings["num_heads"])})')
+        for i, widths in enumerate(settings['block_widths']):
+            blocks = (widths or {}).get('blocks') or []
+            heads = settings['num_heads'][i]
+            if blocks and len(blocks) != settings['depths'][i]:
+                raise ValueError(f'arch block_widths[{i}] has {len(blocks)} '
+                                 f'blocks, stage {i} has '
+                                 f'{settings["depths"][i]}')
+            for block in blocks:
+                if not (len(block['qk_dims']) == len(block['value_dims'])
+                        == heads and any(block['value_dims'])):
+                    raise ValueError(
+                        f'arch block_widths[{i}]: every block needs qk_dims '
+                        f'and value_dims for its {heads} heads, and one head '
+                        f'with value channels; got {block}')
         return settings
 
     @staticmethod

@@ -95,9 +95,10 @@ def depthwise_residual(channels, bn_weight_init=1.):
                              bn_weight_init=bn_weight_init))
 
 
-def ffn_residual(channels):
-    """A residual feed-forward layer with expansion ratio 2."""
-    return Residual(ConvMlp(channels, channels * 2))
+def ffn_residual(channels, hidden_channels=None):
+    """A residual feed-forward layer; expansion ratio 2 unless
+    ``hidden_channels`` (a pruned width) says otherwise."""
+    return Residual(ConvMlp(channels, hidden_channels or channels * 2))
 
 
 class SqueezeExcite(nn.Module):
