@@ -104,19 +104,19 @@ def _channel_parts(backbone, unit):
     """``(parameter, dim, index slice)`` triples whose entries along
     ``dim`` at the slice are the unit's channels, in channel order."""
     module = backbone.get_submodule(unit.path)
+    every = slice(None)
     if unit.component == 'ffn':
-        all_ = slice(None)
-        return [(module.pw1.conv.weight, 0, all_),
-                (module.pw1.bn.weight, 0, all_),
-                (module.pw1.bn.bias, 0, all_),
-                (module.pw2.conv.weight, 1, all_)]
+        return [(module.pw1.conv.weight, 0, every),
+                (module.pw1.bn.weight, 0, every),
+                (module.pw1.bn.bias, 0, every),
+                (module.pw2.conv.weight, 1, every)]
     qkv, dw = module.qkvs[unit.head], module.dws[unit.head]
     query, key, value = _head_rows(module, unit.head)
     if unit.component == 'qk':
         return [(param, 0, rows)
                 for rows in (query, key)
                 for param in (qkv.conv.weight, qkv.bn.weight, qkv.bn.bias)] + [
-                    (param, 0, slice(None))
+                    (param, 0, every)
                     for param in (dw.conv.weight, dw.bn.weight, dw.bn.bias)]
     return [(param, 0, value)
             for param in (qkv.conv.weight, qkv.bn.weight, qkv.bn.bias)] + [
@@ -126,9 +126,9 @@ def _channel_parts(backbone, unit):
 
 def _per_channel(tensor, dim, rows):
     """Sum ``tensor`` over everything but ``dim``, at ``rows`` of it."""
-    tensor = tensor.narrow(dim, rows.start or 0,
-                           (rows.stop or tensor.shape[dim]) - (rows.start or 0))
-    tensor = tensor.transpose(0, dim)
+    index = [slice(None)] * tensor.dim()
+    index[dim] = rows
+    tensor = tensor[tuple(index)].transpose(0, dim)
     return tensor.reshape(tensor.shape[0], -1).sum(1)
 
 
