@@ -2,7 +2,7 @@
 # CPU, on data written by
 #   python tools/make_toy_coco.py data/toy_coco
 # Measured on 2 shared CPU cores (torch 2.13, OMP_NUM_THREADS=1), with
-# tools/train.py then tools/test.py: bbox mAP 0.81 (mAP_50 1.00) on the 40
+# tools/train.py then tools/test.py: bbox mAP 0.86 (mAP_50 1.00) on the 40
 # val images after 48 epochs, 3.9 minutes of training.
 _base_ = '../retinanet_evit_b1_coco.py'
 
