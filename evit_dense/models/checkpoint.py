@@ -14,13 +14,12 @@ Renaming is done by pure functions (:func:`convert_backbone_state_dict`,
 models' load hooks and by ``tools/convert_checkpoint.py``.
 """
 import math
-import os.path as osp
 import re
 
 import torch.nn.functional as F
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from ..errors import MissingFileError, UserError
+from ..errors import UserError
 
 # Classification heads and recomputable index buffers have no place here.
 _DROPPED = re.compile(r'^(head|head_dist|dist_head)\.|attention_bias_idxs$')
@@ -38,10 +37,9 @@ class CheckpointMismatchError(UserError, ValueError):
 
 
 def load_checkpoint_file(filename):
-    """Read a checkpoint from a path or URL onto the CPU."""
-    if isinstance(filename, str) and '://' not in filename:
-        if not osp.isfile(filename):
-            raise MissingFileError(f'checkpoint file "{filename}" does not exist')
+    """Read a checkpoint from a path or URL onto the CPU (a missing or
+    corrupt local file raises the loader's ``MissingFileError`` or
+    ``CorruptFileError``, see ``evit_dense.engine.checkpoint_io``)."""
     return CheckpointLoader.load_checkpoint(filename, map_location='cpu')
 
 
