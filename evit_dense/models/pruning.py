@@ -35,6 +35,9 @@ COMPONENTS = ('qk', 'value', 'ffn')
 # one): no layer vanishes. Value channels count per attention layer, so
 # whole heads may go.
 MIN_KEPT_FRACTION = 0.1
+# The entries of a ConvNorm's state indexed by its output channel.
+CONV_NORM_CHANNEL_KEYS = ('conv.weight', 'bn.weight', 'bn.bias',
+                          'bn.running_mean', 'bn.running_var')
 
 
 @dataclass
@@ -249,8 +252,7 @@ def prune_backbone(backbone, units, kept):
         if unit.component != 'ffn':
             continue
         rows = _index(kept[unit.name])
-        for key in ('conv.weight', 'bn.weight', 'bn.bias', 'bn.running_mean',
-                    'bn.running_var'):
+        for key in CONV_NORM_CHANNEL_KEYS:
             name = f'{unit.path}.pw1.{key}'
             state[name] = state[name][rows]
         name = f'{unit.path}.pw2.conv.weight'
@@ -275,8 +277,7 @@ def prune_backbone(backbone, units, kept):
             qk = _index(kept[unit_name(path, 'qk', head)])
             rows = torch.cat([qk + query.start, qk + key_rows.start,
                               _index(values) + value_rows.start])
-            for key in ('conv.weight', 'bn.weight', 'bn.bias',
-                        'bn.running_mean', 'bn.running_var'):
+            for key in CONV_NORM_CHANNEL_KEYS:
                 state[f'{prefix}.{key}'] = state[f'{prefix}.{key}'][rows]
                 name = f'{path}.dws.{head}.{key}'
                 state[name] = state[name][qk]
