@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from evit_dense.datasets import make_toy_coco
 from tests.conftest import REPO_ROOT
@@ -67,6 +68,29 @@ def uninterrupted(resume_config, tmp_path_factory):
     work_dir = tmp_path_factory.mktemp('uninterrupted')
     run_tool('tools/train.py', resume_config, '--work-dir', work_dir)
     return work_dir
+
+
+def weights(path):
+    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+
+
+def max_weight_difference(path, other):
+    ours, theirs = weights(path), weights(other)
+    assert ours.keys() == theirs.keys()
+    return max((ours[k].double() - theirs[k].double()).abs().max().item()
+               for k in ours)
+
+
+def assert_one_message(result, *named):
+    """Exit status 1, no traceback, a last line ``error: ...`` naming each
+    of ``named``."""
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert 'Traceback' not in result.stdout, result.stdout[-3000:]
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith('error: ')
+    for name in named:
+        assert str(name) in last, last
+    return last
 
 
 def run_tool(*argv, check=True):

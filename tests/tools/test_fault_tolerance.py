@@ -9,26 +9,15 @@ import sys
 import time
 
 import pytest
-import torch
 
 from tests.conftest import REPO_ROOT
-from tests.tools.conftest import run_dist_train, run_tool
+from tests.tools.conftest import (assert_one_message, max_weight_difference,
+                                  run_dist_train, run_tool, weights)
 
 TOY_ADE20K_CONFIG = REPO_ROOT / 'configs' / 'toy' / 'fpn_evit_m0_toy_ade20k.py'
 # torch's CPU kernels give equal results for equal inputs; 1e-6 leaves room
 # for nothing else.
 SAME_WEIGHTS = 1e-6
-
-
-def weights(path):
-    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
-
-
-def max_weight_difference(path, other):
-    ours, theirs = weights(path), weights(other)
-    assert ours.keys() == theirs.keys()
-    return max((ours[k].double() - theirs[k].double()).abs().max().item()
-               for k in ours)
 
 
 def start_train(*argv, script='tools/train.py'):
@@ -130,18 +119,6 @@ def test_two_process_resume_gives_uninterrupted_weights(resume_config,
     assert max_weight_difference(tmp_path / 'whole' / 'iter_6.pth',
                                  tmp_path / 'resumed' / 'iter_6.pth'
                                  ) <= SAME_WEIGHTS
-
-
-def assert_one_message(result, *named):
-    """Exit status 1, no traceback, a last line ``error: ...`` naming each
-    of ``named``."""
-    assert result.returncode == 1, result.stdout[-3000:]
-    assert 'Traceback' not in result.stdout, result.stdout[-3000:]
-    last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith('error: ')
-    for name in named:
-        assert str(name) in last, last
-    return last
 
 
 def test_missing_dataset_is_one_message_without_noise(tmp_path):
