@@ -21,13 +21,13 @@ import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
-from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.checkpoint import checkpoint
 
 from ..errors import UnknownArchError
 from ..registry import MODELS
 from .attention import CascadedGroupAttention, LocalWindowAttention
 from .checkpoint import convert_prefixed_in_place, load_pretrained
+from .frozen_stages import FrozenStagesMixin
 from .layers import (ConvNorm, PatchEmbedding, PatchMerging, Residual,
                      depthwise_residual, ffn_residual)
 
@@ -100,7 +100,7 @@ class EfficientViTStage(nn.Module):
 
 
 @MODELS.register_module()
-class EfficientViT(BaseModule):
+class EfficientViT(FrozenStagesMixin, BaseModule):
     """EfficientViT backbone returning the maps of its three stages.
 
     Args:
@@ -148,6 +148,7 @@ class EfficientViT(BaseModule):
     }
     default_key_dims = [16, 16, 16]
     per_stage_keys = ('embed_dims', 'depths', 'num_heads', 'window_sizes')
+    stem_name = 'patch_embed'
 
     def __init__(self, arch='m0', in_channels=3, out_indices=(0, 1, 2),
                  frozen_stages=-1, norm_eval=False, with_cp=False,
@@ -265,23 +266,6 @@ class EfficientViT(BaseModule):
         convert_prefixed_in_place(state_dict, prefix, self.state_dict(),
                                   MMLogger.get_current_instance())
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
-    def _freeze_stages(self):
-        frozen = [self.patch_embed] if self.frozen_stages >= 0 else []
-        frozen += list(self.stages[:max(self.frozen_stages, 0)])
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
-
-    def train(self, mode=True):
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self
 
     def switch_to_deploy(self):
         """Rewrite for inference: fold every BatchNorm into its conv and the

@@ -25,12 +25,12 @@ import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
-from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.checkpoint import checkpoint
 
 from ...errors import UnknownArchError
 from ...registry import MODELS
 from ..checkpoint import CheckpointMismatchError, load_checkpoint_file
+from ..frozen_stages import FrozenStagesMixin
 from .attention import LiteMLA
 from .checkpoint import convert_backbone_state_dict, state_dict_problems
 from .layers import (ConvBlock, ConvNormAct, DSConv, FusedMBConv, MBConv,
@@ -153,7 +153,7 @@ def build_stage(series, index, in_channels, out_channels, depth, head_dim,
 
 
 @MODELS.register_module()
-class EfficientViTMIT(BaseModule):
+class EfficientViTMIT(FrozenStagesMixin, BaseModule):
     """MIT's EfficientViT backbone, returning the maps of its stages.
 
     Args:
@@ -313,23 +313,6 @@ class EfficientViTMIT(BaseModule):
                 'evit_dense names.')
         state_dict.update({prefix + k: v for k, v in converted.items()})
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
-    def _freeze_stages(self):
-        frozen = [self.stem] if self.frozen_stages >= 0 else []
-        frozen += list(self.stages[:max(self.frozen_stages, 0)])
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
-
-    def train(self, mode=True):
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self
 
     def switch_to_deploy(self):
         """Rewrite for inference: fold every BatchNorm into its conv, run
