@@ -4,7 +4,9 @@ The paper chose its widths by pruning trained networks with first-order
 Taylor importance (Molchanov et al., CVPR 2019) and reading which components
 kept their channels. This module does the same for a trained detector or
 segmentor: the importance of a channel is ``|sum(w * dL/dw)|`` over the
-parameters that make it, summed over batches of the model's own loss.
+parameters that make it, summed over batches of the model's own loss
+(scoring and global ranking are shared with MIT's family, in
+``taylor_pruning``; this module is the M family's groups and surgery).
 
 Prunable groups, per block (``prunable_units``):
 
@@ -21,51 +23,22 @@ model (``zero_pruned_channels``), so the pruned backbone equals the original
 with those channels zeroed, and with nothing pruned equals the original.
 """
 import copy
-import math
-from dataclasses import dataclass
 
 import torch
 
 from .attention import CascadedGroupAttention
 from .efficientvit import NUM_STAGES, EfficientViT
 from .layers import ConvMlp
+# Selection and the report are re-exported: one import for the whole API.
+from .taylor_pruning import (MIN_KEPT_FRACTION, PrunableUnit,  # noqa: F401
+                             channel_index, kept_fractions, select_channels,
+                             unit_name)
+from .taylor_pruning import taylor_importance as _taylor_importance
 
 COMPONENTS = ('qk', 'value', 'ffn')
-# The fewest channels a group keeps, as a fraction of its width (at least
-# one): no layer vanishes. Value channels count per attention layer, so
-# whole heads may go.
-MIN_KEPT_FRACTION = 0.1
 # The entries of a ConvNorm's state indexed by its output channel.
 CONV_NORM_CHANNEL_KEYS = ('conv.weight', 'bn.weight', 'bn.bias',
                           'bn.running_mean', 'bn.running_var')
-
-
-@dataclass
-class PrunableUnit:
-    """One group of channels that are pruned together.
-
-    ``path`` is the module's name in the backbone; ``head`` is set for the
-    ``qk`` and ``value`` groups of one head; ``pool`` names the units whose
-    channels share the minimum kept (a layer's value heads pool theirs).
-    """
-    path: str
-    component: str
-    stage: int
-    size: int
-    head: int = None
-
-    @property
-    def name(self):
-        return unit_name(self.path, self.component, self.head)
-
-    @property
-    def pool(self):
-        return (self.path, 'value') if self.component == 'value' else self.name
-
-
-def unit_name(path, component, head=None):
-    """The key of a unit's channels in importance and kept-channel dicts."""
-    return path if head is None else f'{path}.{component}[{head}]'
 
 
 def _stage_of(path):
@@ -74,7 +47,7 @@ def _stage_of(path):
 
 def prunable_units(backbone):
     """Every ``PrunableUnit`` of an ``EfficientViT`` backbone, in module
-    order."""
+    order. A layer's value heads share one pool, so whole heads may go."""
     units = []
     for path, module in backbone.named_modules():
         if isinstance(module, ConvMlp):
@@ -87,7 +60,8 @@ def prunable_units(backbone):
                     units.append(PrunableUnit(path, 'qk', _stage_of(path), qk,
                                               head))
                     units.append(PrunableUnit(path, 'value', _stage_of(path),
-                                              value, head))
+                                              value, head,
+                                              pool=(path, 'value')))
     return units
 
 
@@ -127,80 +101,15 @@ def _channel_parts(backbone, unit):
                                                                unit.head))]
 
 
-def _per_channel(tensor, dim, rows):
-    """Sum ``tensor`` over everything but ``dim``, at ``rows`` of it."""
-    index = [slice(None)] * tensor.dim()
-    index[dim] = rows
-    tensor = tensor[tuple(index)].transpose(0, dim)
-    return tensor.reshape(tensor.shape[0], -1).sum(1)
-
-
-@torch.no_grad()
-def accumulate_taylor_importance(backbone, units, importance):
-    """Add this batch's ``|sum(w * dL/dw)|`` per channel of each unit to
-    ``importance`` (unit name -> tensor); gradients must be populated."""
-    for unit in units:
-        score = torch.zeros(unit.size, dtype=torch.float64)
-        for param, dim, rows in _channel_parts(backbone, unit):
-            if param.grad is not None:
-                score += _per_channel(param * param.grad, dim,
-                                      rows).double().cpu()
-        importance[unit.name] = importance.get(unit.name, 0) + score.abs()
-    return importance
-
-
 def taylor_importance(model, batches):
-    """Accumulate the Taylor importance of every unit of ``model.backbone``
-    over ``batches`` (dataloader batches), with the model's own loss.
-    BatchNorms use their running statistics (eval mode), so the model is
-    scored as it is deployed and is not changed; frozen parameters get
-    gradients too.
+    """The Taylor importance of every unit of ``model.backbone`` over
+    ``batches``, with the model's own loss (see ``taylor_pruning``).
 
     Returns:
         tuple: (units, importance dict: unit name -> per-channel tensor).
     """
     units = prunable_units(model.backbone)
-    importance = {}
-    model.eval()
-    for param in model.parameters():
-        param.requires_grad_(True)
-    for batch in batches:
-        data = model.data_preprocessor(batch, True)
-        loss, _ = model.parse_losses(model(**data, mode='loss'))
-        model.zero_grad()
-        loss.backward()
-        accumulate_taylor_importance(model.backbone, units, importance)
-    model.zero_grad()
-    return units, importance
-
-
-def select_channels(units, importance, ratio):
-    """The channels each unit keeps after removing the least important
-    ``ratio`` of all, ranked globally, keeping at least
-    ``MIN_KEPT_FRACTION`` of each group (of each layer's value channels).
-
-    Returns:
-        dict: unit name -> sorted list of kept channel indices.
-    """
-    if not 0 <= ratio < 1:
-        raise ValueError(f'--ratio must be in [0, 1), got {ratio}')
-    kept = {unit.name: set(range(unit.size)) for unit in units}
-    pool_size, pool_left = {}, {}
-    for unit in units:
-        pool_size[unit.pool] = pool_size.get(unit.pool, 0) + unit.size
-    for pool, size in pool_size.items():
-        pool_left[pool] = size - max(1, math.ceil(size * MIN_KEPT_FRACTION))
-    ranked = sorted(((importance[unit.name][c].item(), unit.name, c, unit.pool)
-                     for unit in units for c in range(unit.size)))
-    to_remove = round(ratio * len(ranked))
-    for _, name, channel, pool in ranked:
-        if to_remove == 0:
-            break
-        if pool_left[pool] > 0:
-            kept[name].discard(channel)
-            pool_left[pool] -= 1
-            to_remove -= 1
-    return {name: sorted(channels) for name, channels in kept.items()}
+    return units, _taylor_importance(model, batches, units, _channel_parts)
 
 
 def pruned_arch(backbone, units, kept):
@@ -234,10 +143,6 @@ def pruned_arch(backbone, units, kept):
     return arch
 
 
-def _index(channels):
-    return torch.tensor(channels, dtype=torch.long)
-
-
 @torch.no_grad()
 def prune_backbone(backbone, units, kept):
     """A new ``EfficientViT`` with only the ``kept`` channels (unit name ->
@@ -251,7 +156,7 @@ def prune_backbone(backbone, units, kept):
     for unit in units:
         if unit.component != 'ffn':
             continue
-        rows = _index(kept[unit.name])
+        rows = channel_index(kept[unit.name])
         for key in CONV_NORM_CHANNEL_KEYS:
             name = f'{unit.path}.pw1.{key}'
             state[name] = state[name][rows]
@@ -274,9 +179,9 @@ def prune_backbone(backbone, units, kept):
                 state.pop(f'{path}.cascade_index_{head}', None)
                 continue
             query, key_rows, value_rows = _head_rows(module, head)
-            qk = _index(kept[unit_name(path, 'qk', head)])
+            qk = channel_index(kept[unit_name(path, 'qk', head)])
             rows = torch.cat([qk + query.start, qk + key_rows.start,
-                              _index(values) + value_rows.start])
+                              channel_index(values) + value_rows.start])
             for key in CONV_NORM_CHANNEL_KEYS:
                 state[f'{prefix}.{key}'] = state[f'{prefix}.{key}'][rows]
                 name = f'{path}.dws.{head}.{key}'
@@ -285,10 +190,10 @@ def prune_backbone(backbone, units, kept):
                                 torch.arange(module.value_dims[head]))
             if head < module.num_heads - 1 and len(values) < module.val_dim:
                 state[f'{path}.cascade_index_{head}'] = old_index[
-                    _index(values)]
+                    channel_index(values)]
             else:
                 state.pop(f'{path}.cascade_index_{head}', None)
-            columns.append(_index(values) +
+            columns.append(channel_index(values) +
                            _value_columns(module, head).start)
         name = f'{path}.proj.1.conv.weight'
         state[name] = state[name][:, torch.cat(columns)]
@@ -307,26 +212,17 @@ def zero_pruned_channels(backbone, units, kept):
             continue
         module = zeroed.get_submodule(unit.path)
         if unit.component == 'ffn':
-            norms = [(module.pw1.bn, _index(removed))]
+            norms = [(module.pw1.bn, channel_index(removed))]
         else:
             qkv, dw = module.qkvs[unit.head], module.dws[unit.head]
             query, key, value = _head_rows(module, unit.head)
             offsets = ([query.start, key.start] if unit.component == 'qk'
                        else [value.start])
-            norms = [(qkv.bn, _index(removed) + offset) for offset in offsets]
+            norms = [(qkv.bn, channel_index(removed) + offset)
+                     for offset in offsets]
             if unit.component == 'qk':
-                norms.append((dw.bn, _index(removed)))
+                norms.append((dw.bn, channel_index(removed)))
         for norm, channels in norms:
             norm.weight[channels] = 0
             norm.bias[channels] = 0
     return zeroed
-
-
-def kept_fractions(units, kept):
-    """Per stage and component: (channels kept, channels before)."""
-    table = {}
-    for unit in units:
-        counts = table.setdefault((unit.stage, unit.component), [0, 0])
-        counts[0] += len(kept[unit.name])
-        counts[1] += unit.size
-    return {key: tuple(value) for key, value in sorted(table.items())}

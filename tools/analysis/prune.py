@@ -1,5 +1,6 @@
-"""Prune a trained EfficientViT (M0-M5) detector or segmentor: structured
-Taylor pruning of query/key, value and FFN channels, ranked globally.
+"""Prune a trained EfficientViT detector or segmentor (M0-M5, or MIT's B/L
+series): structured Taylor pruning of query/key, value and FFN (MBConv)
+channels, ranked globally.
 
 Writes into OUT_DIR, for CONFIG named NAME:
 - NAME_pruned.py: a config that inherits CONFIG, sets the slimmer backbone
@@ -44,9 +45,12 @@ from evit_dense.engine import (check_checkpoint_path, check_dataset_paths,
 from evit_dense.engine.checkpoint_io import write_atomically
 from evit_dense.engine.cli import run_tool
 from evit_dense.errors import ConfigError
-from evit_dense.models.pruning import (COMPONENTS, kept_fractions,
-                                       prune_backbone, select_channels,
-                                       taylor_importance, zero_pruned_channels)
+from evit_dense.models import pruning as m_family_pruning
+from evit_dense.models.efficientvit_mit import pruning as mit_family_pruning
+
+# Each backbone family's groups and surgery, by backbone type.
+PRUNING = {'EfficientViT': m_family_pruning,
+           'EfficientViTMIT': mit_family_pruning}
 
 
 def parse_args(argv=None):
@@ -80,11 +84,11 @@ def report_table(fractions):
     return '\n'.join(lines)
 
 
-def plot_report(fractions, ratio, path):
+def plot_report(fractions, components, ratio, path):
     stages = sorted({stage for stage, _ in fractions})
     figure, axis = plt.subplots(figsize=(6, 3.5))
-    width = 0.8 / len(COMPONENTS)
-    for k, component in enumerate(COMPONENTS):
+    width = 0.8 / len(components)
+    for k, component in enumerate(components):
         values = [fractions[(s, component)][0] / fractions[(s, component)][1]
                   if (s, component) in fractions else 0 for s in stages]
         axis.bar([s + (k - 1) * width for s in stages], values, width,
@@ -112,19 +116,26 @@ def pruned_config_text(arch, checkpoint, args):
             f'_base_ = {osp.abspath(args.config)!r}\n\n{body}')
 
 
+def family_pruning(cfg, config_path):
+    """The pruning module of the config's backbone family."""
+    backbone = str(cfg.model.get('backbone', {}).get('type'))
+    family = PRUNING.get(backbone.split('.')[-1])
+    if family is None:
+        raise ConfigError(
+            f'{config_path}: tools/analysis/prune.py prunes the EfficientViT '
+            f'backbones ({" and ".join(PRUNING)}); this config has {backbone}')
+    return family
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_tool_config(args.config, args.cfg_options)
+    if not 0 <= args.ratio < 1:
+        raise ConfigError(f'--ratio must be in [0, 1), got {args.ratio}')
+    family = family_pruning(cfg, args.config)
     check_checkpoint_path(args.checkpoint)
     check_dataset_paths(cfg, ['train_dataloader'])
     init_default_scope(cfg.default_scope)
-    if not 0 <= args.ratio < 1:
-        raise ConfigError(f'--ratio must be in [0, 1), got {args.ratio}')
-    if cfg.model.backbone.get('type') not in ('EfficientViT',
-                                              'evit_dense.EfficientViT'):
-        raise ConfigError(
-            f'{args.config}: tools/analysis/prune.py prunes the EfficientViT '
-            f'(M0-M5) backbone; this config has {cfg.model.backbone.type}')
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model)
     load_checkpoint(model, args.checkpoint, map_location='cpu',
@@ -136,18 +147,19 @@ def main(argv=None):
 
     batches = repeat_batches(dataloader)
     first = next(batches)
-    units, importance = taylor_importance(
+    units, importance = family.taylor_importance(
         model, itertools.chain([first], itertools.islice(
             batches, args.num_batches - 1)))
-    kept = select_channels(units, importance, args.ratio)
+    kept = family.select_channels(units, importance, args.ratio)
     original = model.backbone.eval()
-    pruned = prune_backbone(original, units, kept).eval()
+    pruned = family.prune_backbone(original, units, kept).eval()
     with torch.no_grad():
         inputs = model.data_preprocessor(first, True)['inputs']
         difference = max(
             (ours - theirs).abs().max().item() for ours, theirs in zip(
                 pruned(inputs),
-                zero_pruned_channels(original, units, kept).eval()(inputs)))
+                family.zero_pruned_channels(original, units,
+                                            kept).eval()(inputs)))
     model.backbone = pruned
 
     name = osp.splitext(osp.basename(args.config))[0] + '_pruned'
@@ -159,13 +171,14 @@ def main(argv=None):
     write_atomically(out + '.pth', buffer.getvalue())
     write_atomically(out + '.py', pruned_config_text(
         pruned.arch_settings, out + '.pth', args))
-    fractions = kept_fractions(units, kept)
+    fractions = family.kept_fractions(units, kept)
     write_atomically(out + '_report.json', json.dumps(dict(
         ratio=args.ratio, num_batches=args.num_batches,
         kept={f'stage{stage + 1}.{component}': dict(kept=k, before=b)
               for (stage, component), (k, b) in fractions.items()},
         block_widths=pruned.arch_settings['block_widths']), indent=2))
-    plot_report(fractions, args.ratio, out + '_report.png')
+    plot_report(fractions, family.COMPONENTS, args.ratio,
+                out + '_report.png')
 
     params = [sum(p.numel() for p in m.parameters()) for m in (original,
                                                                pruned)]

@@ -59,24 +59,32 @@ SERIES = {
 
 class EfficientViTMITBlock(nn.Module):
     """Global context (multi-scale linear attention), then local information
-    (an MBConv), each residual."""
+    (an MBConv), each residual. ``widths`` (optional, from pruning):
+    ``dict(qk_dims=[per head], value_dims=[per head], hidden=MBConv
+    hidden channels)``."""
 
-    def __init__(self, channels, head_dim, expand_ratio, act, norm_eps):
+    def __init__(self, channels, head_dim, expand_ratio, act, norm_eps,
+                 widths=None):
         super().__init__()
+        widths = widths or {}
         self.context_module = ResidualBlock(
-            LiteMLA(channels, channels, head_dim=head_dim, norm_eps=norm_eps))
+            LiteMLA(channels, channels, head_dim=head_dim, norm_eps=norm_eps,
+                    qk_dims=widths.get('qk_dims'),
+                    value_dims=widths.get('value_dims')))
         self.local_module = ResidualBlock(
             MBConv(channels, channels, expand_ratio=expand_ratio,
                    bias=(True, True, False), norm=(False, False, True),
-                   norm_eps=norm_eps, act=(act, act, None)))
+                   norm_eps=norm_eps, act=(act, act, None),
+                   mid_channels=widths.get('hidden')))
 
     def forward(self, x):
         return self.local_module(self.context_module(x))
 
 
 def local_block(kind, in_channels, out_channels, stride, expand_ratio, act,
-                norm_eps, fewer_norm=False):
-    """A convolutional block of MIT's ``build_local_block``."""
+                norm_eps, fewer_norm=False, mid_channels=None):
+    """A convolutional block of MIT's ``build_local_block``;
+    ``mid_channels`` (from pruning) sets an (F)MBConv's hidden width."""
     if kind == 'ds':
         return DSConv(in_channels, out_channels, stride,
                       bias=(True, False) if fewer_norm else False,
@@ -91,12 +99,14 @@ def local_block(kind, in_channels, out_channels, stride, expand_ratio, act,
         return FusedMBConv(in_channels, out_channels, stride, expand_ratio,
                            bias=(True, False) if fewer_norm else False,
                            norm=(False, True) if fewer_norm else True,
-                           norm_eps=norm_eps, act=(act, None))
+                           norm_eps=norm_eps, act=(act, None),
+                           mid_channels=mid_channels)
     if kind == 'mb':
         return MBConv(in_channels, out_channels, stride, expand_ratio,
                       bias=(True, True, False) if fewer_norm else False,
                       norm=(False, False, True) if fewer_norm else True,
-                      norm_eps=norm_eps, act=(act, act, None))
+                      norm_eps=norm_eps, act=(act, act, None),
+                      mid_channels=mid_channels)
     raise ValueError(f'Unknown block type {kind!r}')
 
 
@@ -130,25 +140,37 @@ class Stage(nn.Module):
         return x
 
 
+def num_stage_blocks(series, index, depth):
+    """Blocks of a stage, its stride-2 block included."""
+    if series['blocks'][index] == 'att' or not series['depth_counts_downsample']:
+        return depth + 1
+    return depth
+
+
 def build_stage(series, index, in_channels, out_channels, depth, head_dim,
-                act, norm_eps, with_cp):
+                act, norm_eps, with_cp, widths=None):
+    """``widths`` (optional, from pruning): one dict per block (see
+    ``EfficientViTMIT``)."""
     kind = series['blocks'][index]
     expand_ratio = series['expand_ratios'][index]
     fewer_norm = series['fewer_norm'][index]
     down_kind = kind if kind in ('mb', 'fmb') else 'mb'
+    widths = widths or [{}] * num_stage_blocks(series, index, depth)
     blocks = [ResidualBlock(
         local_block(down_kind, in_channels, out_channels, 2,
                     series['down_expand_ratios'][index], act, norm_eps,
-                    fewer_norm=fewer_norm),
+                    fewer_norm=fewer_norm,
+                    mid_channels=widths[0].get('hidden')),
         residual=False)]
     if kind == 'att':
         blocks += [EfficientViTMITBlock(out_channels, head_dim, expand_ratio,
-                                        act, norm_eps) for _ in range(depth)]
+                                        act, norm_eps, block_widths)
+                   for block_widths in widths[1:]]
     else:
-        num_blocks = depth - 1 if series['depth_counts_downsample'] else depth
         blocks += [ResidualBlock(local_block(
             kind, out_channels, out_channels, 1, expand_ratio, act, norm_eps,
-            fewer_norm=fewer_norm)) for _ in range(num_blocks)]
+            fewer_norm=fewer_norm, mid_channels=block_widths.get('hidden')))
+            for block_widths in widths[1:]]
     return Stage(blocks, with_cp=with_cp)
 
 
@@ -159,8 +181,13 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
     Args:
         arch (str | dict): 'b0'..'b3', 'l0'..'l3', or a dict with ``series``
             ('b' or 'l'), ``widths`` and ``depths`` (five entries: the stem
-            and stages 1-4, as MIT's ``width_list``/``depth_list``) and
-            ``head_dim`` (channels per attention head, MIT's ``dim``).
+            and stages 1-4, as MIT's ``width_list``/``depth_list``),
+            ``head_dim`` (channels per attention head, MIT's ``dim``) and
+            optionally ``block_widths``, as ``tools/analysis/prune.py``
+            writes it: per stage, None or one dict per block (the stride-2
+            block first) with the (F)MBConv's ``hidden`` channels and, in
+            attention stages, ``qk_dims`` and ``value_dims`` per head of
+            the LiteMLA (see ``LiteMLA``).
         in_channels (int): Input image channels. Defaults to 3.
         out_indices (Sequence[int]): Which of MIT's 'stage0' (the stem,
             stride 2) .. 'stage4' (stride 32) to output, negative allowed.
@@ -199,6 +226,7 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
                    depths=[1, 2, 2, 8, 8], head_dim=32),
     }
     arch_keys = ('series', 'widths', 'depths', 'head_dim')
+    optional_arch_keys = ('block_widths',)
 
     def __init__(self, arch='b1', in_channels=3, out_indices=(1, 2, 3, 4),
                  frozen_stages=-1, norm_eval=False, with_cp=False,
@@ -220,9 +248,11 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
         widths, depths = settings['widths'], settings['depths']
         self.stem = Stem(in_channels, widths[0], depths[0],
                          series['stem_block'], act, norm_eps)
+        block_widths = settings.get('block_widths') or [None] * NUM_STAGES
         self.stages = nn.ModuleList(
             build_stage(series, i, widths[i], widths[i + 1], depths[i + 1],
-                        settings['head_dim'], act, norm_eps, with_cp)
+                        settings['head_dim'], act, norm_eps, with_cp,
+                        block_widths[i])
             for i in range(NUM_STAGES))
         self._freeze_stages()
 
@@ -237,11 +267,12 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
         if not isinstance(arch, dict):
             raise TypeError(f'arch must be a str or dict, got {type(arch)}')
         missing = set(cls.arch_keys) - set(arch)
-        unknown = set(arch) - set(cls.arch_keys)
+        unknown = set(arch) - set(cls.arch_keys) - set(cls.optional_arch_keys)
         if missing or unknown:
             raise UnknownArchError(
                 f'A custom EfficientViTMIT arch needs the keys '
-                f'{list(cls.arch_keys)}; missing {sorted(missing)}, '
+                f'{list(cls.arch_keys)} (and optionally '
+                f'{list(cls.optional_arch_keys)}); missing {sorted(missing)}, '
                 f'unknown {sorted(unknown)}.')
         settings = dict(arch)
         if settings['series'] not in SERIES:
@@ -255,7 +286,33 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
             if width % settings['head_dim']:
                 raise ValueError(f'attention width {width} is not divisible '
                                  f'by head_dim {settings["head_dim"]}')
+        cls._check_block_widths(settings)
         return settings
+
+    @staticmethod
+    def _check_block_widths(settings):
+        block_widths = settings.get('block_widths')
+        if block_widths is None:
+            return
+        if len(block_widths) != NUM_STAGES:
+            raise ValueError(f'arch block_widths needs {NUM_STAGES} entries '
+                             f'(None or a list per stage), got {block_widths}')
+        series = SERIES[settings['series']]
+        for i, stage in enumerate(block_widths):
+            if stage is None:
+                continue
+            expected = num_stage_blocks(series, i, settings['depths'][i + 1])
+            if len(stage) != expected:
+                raise ValueError(f'arch block_widths[{i}] has {len(stage)} '
+                                 f'blocks, stage {i + 1} has {expected} (its '
+                                 'stride-2 block first)')
+            for j, block in enumerate(stage):
+                keys = ({'qk_dims', 'value_dims', 'hidden'}
+                        if series['blocks'][i] == 'att' and j > 0
+                        else {'hidden'})
+                if set(block) != keys:
+                    raise ValueError(f'arch block_widths[{i}][{j}] needs the '
+                                     f'keys {sorted(keys)}, got {block}')
 
     @staticmethod
     def parse_out_indices(out_indices):

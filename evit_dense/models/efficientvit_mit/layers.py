@@ -128,14 +128,14 @@ class ConvBlock(nn.Module):
 
 class MBConv(nn.Module):
     """Inverted residual: 1x1 expand, 3x3 depthwise (carries the stride),
-    1x1 project."""
+    1x1 project. ``mid_channels`` (from pruning) overrides the expansion."""
 
     def __init__(self, in_channels, out_channels, stride=1, expand_ratio=6,
                  bias=False, norm=True, norm_eps=1e-5,
-                 act=('relu6', 'relu6', None)):
+                 act=('relu6', 'relu6', None), mid_channels=None):
         super().__init__()
         bias, norm, act = per_layer(bias, 3), per_layer(norm, 3), per_layer(act, 3)
-        mid_channels = round(in_channels * expand_ratio)
+        mid_channels = mid_channels or round(in_channels * expand_ratio)
         self.inverted_conv = ConvNormAct(in_channels, mid_channels, 1,
                                          bias=bias[0], norm=norm[0],
                                          norm_eps=norm_eps, act=act[0])
@@ -152,13 +152,15 @@ class MBConv(nn.Module):
 
 
 class FusedMBConv(nn.Module):
-    """MBConv with expansion and depthwise conv fused into one 3x3 conv."""
+    """MBConv with expansion and depthwise conv fused into one 3x3 conv.
+    ``mid_channels`` (from pruning) overrides the expansion."""
 
     def __init__(self, in_channels, out_channels, stride=1, expand_ratio=6,
-                 bias=False, norm=True, norm_eps=1e-5, act=('relu6', None)):
+                 bias=False, norm=True, norm_eps=1e-5, act=('relu6', None),
+                 mid_channels=None):
         super().__init__()
         bias, norm, act = per_layer(bias, 2), per_layer(norm, 2), per_layer(act, 2)
-        mid_channels = round(in_channels * expand_ratio)
+        mid_channels = mid_channels or round(in_channels * expand_ratio)
         self.spatial_conv = ConvNormAct(in_channels, mid_channels, 3, stride,
                                         bias=bias[0], norm=norm[0],
                                         norm_eps=norm_eps, act=act[0])
