@@ -83,12 +83,80 @@ def test_ratio_zero_writes_the_original_weights(resume_config, uninterrupted,
 
 
 def test_other_backbones_are_refused_by_name(tmp_path):
-    config = (REPO_ROOT / 'configs' / 'efficientvit_mit' / 'toy' /
-              'retinanet_evit_b0_toy_coco.py')
+    config = tmp_path / 'retinanet_r18.py'
+    config.write_text("_base_ = 'mmdet::retinanet/retinanet_r18_fpn_1x_coco.py'\n")
     checkpoint = tmp_path / 'any.pth'
     checkpoint.write_bytes(b'')
     result = run_tool('tools/analysis/prune.py', config, checkpoint,
                       '--ratio', 0.3, '--out-dir', tmp_path, check=False)
     assert result.returncode == 1
     assert 'Traceback' not in result.stdout
-    assert 'EfficientViTMIT' in result.stdout.strip().splitlines()[-1]
+    assert 'this config has ResNet' in result.stdout.strip().splitlines()[-1]
+
+
+MIT_TOY_CONFIG = (REPO_ROOT / 'configs' / 'efficientvit_mit' / 'toy' /
+                  'retinanet_evit_b0_toy_coco.py')
+
+
+@pytest.fixture(scope='module')
+def mit_toy(toy_coco, tmp_path_factory):
+    """The toy RetinaNet-B0 (MIT's family) on the session's toy set, trained
+    for one epoch of 2 iterations, keeping every detection so that it gets
+    COCO metrics: (config, checkpoint)."""
+    work_dir = tmp_path_factory.mktemp('mit_toy')
+    config = work_dir / 'mit_toy.py'
+    config.write_text(f'''
+_base_ = {str(MIT_TOY_CONFIG)!r}
+data_root = {str(toy_coco) + '/'!r}
+model = dict(test_cfg=dict(score_thr=0.0))
+loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
+train_dataloader = dict(**loader, dataset=dict(data_root=data_root))
+val_dataloader = dict(**loader, dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
+test_evaluator = val_evaluator
+train_cfg = dict(max_epochs=1, val_interval=1)
+default_hooks = dict(checkpoint=dict(interval=1))
+''')
+    run_tool('tools/train.py', config, '--work-dir', work_dir / 'train')
+    return config, work_dir / 'train' / 'epoch_1.pth'
+
+
+def test_mit_family_is_pruned_then_tested_finetuned_and_exported(mit_toy,
+                                                                 tmp_path):
+    config, checkpoint = mit_toy
+    log = run_tool('tools/analysis/prune.py', config, checkpoint, '--ratio',
+                   0.5, '--out-dir', tmp_path, '--num-batches', 2).stdout
+    prefix = tmp_path / 'mit_toy_pruned'
+    report = json.loads(prefix.with_name(prefix.name +
+                                         '_report.json').read_text())
+    # B0: two convolutional stages, then two with attention.
+    assert set(report['kept']) == {
+        'stage1.mbconv', 'stage2.mbconv',
+        *(f'stage{s}.{c}' for s in (3, 4) for c in ('qk', 'value', 'mbconv'))}
+    kept = sum(v['kept'] for v in report['kept'].values())
+    before = sum(v['before'] for v in report['kept'].values())
+    assert kept == before - round(0.5 * before)
+    assert float(re.search(r'max \|diff\| (\S+) on', log).group(1)) <= 1e-5
+    params = re.search(r'backbone parameters: (\S+)M -> (\S+)M', log)
+    assert float(params.group(2)) < 0.8 * float(params.group(1))
+
+    pruned_config = prefix.with_name(prefix.name + '.py')
+    pruned_checkpoint = prefix.with_name(prefix.name + '.pth')
+    tested = run_tool('tools/test.py', pruned_config, pruned_checkpoint,
+                      '--work-dir', tmp_path / 'test')
+    assert 'coco/bbox_mAP' in tested.stdout
+
+    run_tool('tools/train.py', pruned_config, '--work-dir',
+             tmp_path / 'finetune')
+    last = (tmp_path / 'finetune' / 'last_checkpoint').read_text()
+    finetuned = torch.load(last, weights_only=True)['state_dict']
+    pruned_weights = torch.load(pruned_checkpoint,
+                                weights_only=True)['state_dict']
+    assert {k: v.shape for k, v in finetuned.items()} == {
+        k: v.shape for k, v in pruned_weights.items()}
+
+    exported = run_tool('tools/deployment/export_onnx.py', pruned_config,
+                        pruned_checkpoint, '--shape', 128, 128, '--out',
+                        tmp_path / 'pruned.onnx')
+    assert 'max relative error' in exported.stdout
