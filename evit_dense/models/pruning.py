@@ -29,11 +29,16 @@ import torch
 from .attention import CascadedGroupAttention
 from .efficientvit import NUM_STAGES, EfficientViT
 from .layers import ConvMlp
-# Selection and the report are re-exported: one import for the whole API.
-from .taylor_pruning import (MIN_KEPT_FRACTION, PrunableUnit,  # noqa: F401
+from .taylor_pruning import (MIN_KEPT_FRACTION, PrunableUnit,
                              channel_index, kept_fractions, select_channels,
                              unit_name)
 from .taylor_pruning import taylor_importance as _taylor_importance
+
+# Each family's module is the whole pruning API of that family (selection
+# and the report are shared).
+__all__ = ['COMPONENTS', 'MIN_KEPT_FRACTION', 'kept_fractions',
+           'prunable_units', 'prune_backbone', 'select_channels',
+           'taylor_importance', 'unit_name', 'zero_pruned_channels']
 
 COMPONENTS = ('qk', 'value', 'ffn')
 # The entries of a ConvNorm's state indexed by its output channel.

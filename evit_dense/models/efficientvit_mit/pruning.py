@@ -29,13 +29,19 @@ import copy
 
 import torch
 
-from ..taylor_pruning import (MIN_KEPT_FRACTION, PrunableUnit,  # noqa: F401
+from ..taylor_pruning import (MIN_KEPT_FRACTION, PrunableUnit,
                               channel_index, kept_fractions, select_channels,
                               unit_name)
 from ..taylor_pruning import taylor_importance as _taylor_importance
 from .attention import GroupedPointwiseConv, LiteMLA
 from .backbone import EfficientViTMIT, EfficientViTMITBlock
 from .layers import FusedMBConv, MBConv
+
+# Each family's module is the whole pruning API of that family (selection
+# and the report are shared).
+__all__ = ['COMPONENTS', 'MIN_KEPT_FRACTION', 'kept_fractions',
+           'prunable_units', 'prune_backbone', 'select_channels',
+           'taylor_importance', 'unit_name', 'zero_pruned_channels']
 
 COMPONENTS = ('qk', 'value', 'mbconv')
 # The entries of a ConvNormAct's state indexed by its output channel.

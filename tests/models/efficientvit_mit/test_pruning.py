@@ -177,7 +177,7 @@ def test_taylor_importance_is_the_loss_derivative_along_the_channel():
     backbone = trained_like().double()  # the loss moves by ~1e-8
     model = BackboneLoss(backbone)
     inputs = INPUT.double()
-    units, importance = taylor_importance(model, [inputs])
+    _, importance = taylor_importance(model, [inputs])
     attention_path = 'stages.3.blocks.1.context_module.main'
     name = unit_name(attention_path, 'qk', 9)  # scale head 1
     channel = int(importance[name].argmax())
