@@ -10,5 +10,8 @@ PYTHON=${PYTHON:-python3}
 "$PYTHON" -m pip install -r requirements/build.txt
 MMCV_WITH_OPS=1 "$PYTHON" -m pip install --no-build-isolation \
     -r requirements/runtime.txt -r requirements/tests.txt -r requirements/deploy.txt
+# mmdeploy without its stale onnx/protobuf pins (see requirements/mmdeploy.txt).
+"$PYTHON" -m pip install -r requirements/mmdeploy.txt
+"$PYTHON" -m pip install --no-deps mmdeploy==1.3.1
 "$PYTHON" -m pip install --no-build-isolation --no-deps -e .
-"$PYTHON" -c "import mmcv.ops, mmdet, mmseg, evit_dense; print('evit_dense', evit_dense.__version__, 'ready')"
+"$PYTHON" -c "import mmcv.ops, mmdet, mmseg, mmdeploy, onnxruntime, evit_dense; print('evit_dense', evit_dense.__version__, 'ready')"
