@@ -18,6 +18,14 @@ Whole models from configs (ours, ours with ``with_cp``, and reference configs):
     python tools/benchmark.py model configs/retinanet_evit_m4_coco.py \\
         --references mmdet::retinanet/retinanet_r18_fpn_1x_coco.py --shape 800 1333
 
+ONNX Runtime through mmdeploy against PyTorch eager, end to end per image
+(pre-processing excluded, post-processing included; the model exported by
+mmdeploy with configs/deploy/'s config for its task, run by mmdeploy's
+ONNX Runtime wrapper as its tools/test.py runs it):
+
+    python tools/benchmark.py deploy configs/retinanet_evit_m4_coco.py \
+        mmdet::retinanet/retinanet_r18_fpn_1x_coco.py --shape 800 1333
+
 Every number of a table comes from the same run; ratios are relative to the
 first row (ours). Latency is the median over ``--repeat`` runs after
 ``--warmup`` runs, all models timed in turn in one process so that a drift of
@@ -215,21 +223,65 @@ def fake_batch(scope, shape, batch, with_masks, classes):
     return dict(inputs=inputs, data_samples=samples)
 
 
-def model_case(spec, shape, batch, device):
+DEPLOY_CONFIGS = os.path.join(os.path.dirname(__file__), '..', 'configs',
+                              'deploy')
+
+
+def onnxruntime_model(model, config, shape, device):
+    """``model`` exported by mmdeploy (our deploy config for its task) and
+    loaded in mmdeploy's ONNX Runtime wrapper."""
+    import tempfile
+
+    import cv2
+    import numpy as np
+    from mmdeploy.apis import build_task_processor, torch2onnx
+    from mmdeploy.utils import load_config
+
+    from evit_dense.engine import load_measured_model_config
+    task = ('segmentation' if hasattr(model, 'decode_head') else
+            'instance-seg' if getattr(model, 'with_mask', False) else
+            'detection')
+    deploy_cfg, model_cfg = load_config(
+        os.path.join(DEPLOY_CONFIGS, f'{task}_onnxruntime_dynamic.py'),
+        load_measured_model_config(config))
+    with tempfile.TemporaryDirectory() as work_dir:
+        checkpoint = os.path.join(work_dir, 'model.pth')
+        torch.save(dict(state_dict=model.state_dict()), checkpoint)
+        image = os.path.join(work_dir, 'image.png')
+        cv2.imwrite(image, np.random.default_rng(0).integers(
+            0, 256, (*shape, 3), dtype=np.uint8))
+        torch2onnx(image, work_dir, 'end2end.onnx', deploy_cfg, model_cfg,
+                   checkpoint, device=device)
+        return build_task_processor(model_cfg, deploy_cfg, device) \
+            .build_backend_model([os.path.join(work_dir, 'end2end.onnx')])
+
+
+def model_case(spec, shape, batch, device, preprocess_outside=False):
+    """A detector or segmentor from ``CONFIG[#option]``: ``deploy`` (its
+    deploy form), ``with_cp``, or ``onnxruntime`` (exported by mmdeploy).
+    With ``preprocess_outside``, inference times the model on a batch
+    already normalised and padded."""
     config, _, option = spec.partition('#')
     model, scope = build_detector_or_segmentor(config, option == 'with_cp')
     model.to(device)
+    data = fake_batch(scope, tuple(shape), batch,
+                      getattr(model, 'with_mask', False), num_classes(model))
+    if option == 'onnxruntime':
+        model = onnxruntime_model(model.eval(), config, tuple(shape), device)
     if option == 'deploy':
         model.eval()
         for name in ('backbone', 'decode_head'):
             if hasattr(getattr(model, name, None), 'switch_to_deploy'):
                 getattr(model, name).switch_to_deploy()
-    with_masks = getattr(model, 'with_mask', False)
-    data = fake_batch(scope, tuple(shape), batch, with_masks,
-                      num_classes(model))
 
-    def infer():
-        return model.test_step(data)
+    if preprocess_outside:
+        processed = model.data_preprocessor(data, False)
+
+        def infer():
+            return model(**processed, mode='predict')
+    else:
+        def infer():
+            return model.test_step(data)
 
     def train_step():
         batch_data = model.data_preprocessor(data, training=True)
@@ -270,10 +322,15 @@ def run_steps(step, model, count, cuda):
 
 def build_cases(kind, specs, shape, batch, device, mode):
     torch.manual_seed(0)
-    case = backbone_case if kind == 'backbone' else model_case
     cases = {}
     for spec in specs:
-        model, infer, train_step = case(spec, shape, batch, device)
+        if kind == 'backbone':
+            model, infer, train_step = backbone_case(spec, shape, batch,
+                                                     device)
+        else:
+            model, infer, train_step = model_case(
+                spec, shape, batch, device,
+                preprocess_outside=kind == 'deploy')
         model.train(mode == 'train')
         cases[spec] = (model, train_step if mode == 'train' else infer)
     return cases
@@ -399,6 +456,29 @@ def benchmark(kind, specs, args):
     return list(rows.values())
 
 
+def benchmark_deploy(configs, args):
+    """Latency of each config in PyTorch eager and in ONNX Runtime, all
+    timed round-robin in one process."""
+    specs = [s for config in configs for s in (config, f'{config}#onnxruntime')]
+    latency = run_isolated(measure_latency, 'deploy', specs, args.shape,
+                           args.batch, args.device, 'eval', args.warmup,
+                           args.repeat)['latency']
+    return [dict(name=config, pytorch_ms=latency[config] * 1000,
+                 onnxruntime_ms=latency[f'{config}#onnxruntime'] * 1000)
+            for config in configs]
+
+
+def print_deploy_table(rows, title):
+    print(title)
+    print(f'{"model":<66}{"PyTorch ms":>11}{"ORT ms":>9}{"speed-up":>9}')
+    for row in rows:
+        print(f'{row["name"]:<66}{row["pytorch_ms"]:>11.1f}'
+              f'{row["onnxruntime_ms"]:>9.1f}'
+              f'{row["pytorch_ms"] / row["onnxruntime_ms"]:>9.2f}')
+    print('speed-up: PyTorch eager latency / ONNX Runtime latency (end to '
+          'end per image, pre-processing excluded).')
+
+
 def print_table(rows, title):
     columns = [('eval_latency_ms', 'eval ms'), ('eval_throughput', 'img/s'),
                ('eval_peak_mb', 'eval MB'), ('train_latency_ms', 'train ms'),
@@ -495,6 +575,11 @@ def plot(rows, title, path):
     fig.savefig(path, dpi=120)
 
 
+def onnxruntime_version():
+    import onnxruntime
+    return onnxruntime.__version__
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='kind', required=True)
@@ -511,7 +596,12 @@ def main():
     model.add_argument('config')
     model.add_argument('--references', nargs='*', default=[],
                        help='configs to compare with (mmdet::... allowed)')
-    for p in (backbone, model):
+    deploy = sub.add_parser('deploy', help='ONNX Runtime (mmdeploy) vs '
+                                           'PyTorch eager, whole models')
+    deploy.add_argument('configs', nargs='+',
+                        help='detector/segmentor configs (mmdet::... '
+                             'allowed)')
+    for p in (backbone, model, deploy):
         p.add_argument('--shape', type=int, nargs=2, default=[800, 1216],
                        metavar=('H', 'W'))
         p.add_argument('--batch', type=int, default=1)
@@ -519,11 +609,23 @@ def main():
                        else 'cpu')
         p.add_argument('--warmup', type=int, default=3)
         p.add_argument('--repeat', type=int, default=10)
+        p.add_argument('--json', help='also write the results to this file')
+    for p in (backbone, model):
         p.add_argument('--train', action='store_true',
                        help='also time a training step and its peak memory')
-        p.add_argument('--json', help='also write the results to this file')
     args = parser.parse_args()
 
+    if args.kind == 'deploy':
+        rows = benchmark_deploy(args.configs, args)
+        title = (f'ONNX Runtime {onnxruntime_version()} (mmdeploy) vs PyTorch '
+                 f'eager on {args.device}, input {args.batch}x3x'
+                 f'{args.shape[0]}x{args.shape[1]}, torch threads '
+                 f'{torch.get_num_threads()}')
+        print_deploy_table(rows, title)
+        if args.json:
+            with open(args.json, 'w') as f:
+                json.dump(dict(title=title, rows=rows), f, indent=2)
+        return
     if args.kind == 'backbone':
         first, *others = args.arch
         original = reference_option(first)

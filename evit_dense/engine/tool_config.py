@@ -63,4 +63,6 @@ def load_measured_model_config(path, cfg_options=None):
     cfg.default_scope = cfg.get('default_scope', 'mmdet')
     init_default_scope(cfg.default_scope)
     cfg.model.backbone.init_cfg = None
+    # mmseg's configs name the backbone's weights here instead.
+    cfg.model.pop('pretrained', None)
     return cfg
