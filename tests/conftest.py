@@ -68,3 +68,16 @@ def saved_activation_bytes(forward):
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         forward()
     return sum(storages.values())
+
+
+def randomise_batchnorms(model):
+    """Set every BatchNorm's scale, shift and statistics away from their
+    initial values, as training would (initial ones hide errors that
+    pruning or folding could make); returns ``model``."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.2, 0.2)
+            module.running_mean.uniform_(-0.1, 0.1)
+            module.running_var.uniform_(0.5, 1.5)
+    return model

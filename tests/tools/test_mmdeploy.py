@@ -20,7 +20,7 @@ from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
 from evit_dense.datasets import make_toy_ade20k
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, randomise_batchnorms
 from tests.tools.conftest import run_tool
 
 DEPLOY_CONFIGS = REPO_ROOT / 'configs' / 'deploy'
@@ -115,6 +115,17 @@ def assert_outputs_equal(ours, theirs, atol=1e-4):
             np.testing.assert_allclose(runtime, pytorch, rtol=1e-4, atol=atol)
 
 
+def tool_test_logs(deploy_config, config, onnx_file, checkpoint, work_dir):
+    """Outputs of mmdeploy's tools/test.py on the ONNX model and of ours on
+    the checkpoint."""
+    runtime = run_tool(mmdeploy_tool('test.py'), deploy_config, config,
+                       '--model', onnx_file, '--device', 'cpu',
+                       '--work-dir', work_dir / 'onnxruntime').stdout
+    pytorch = run_tool('tools/test.py', config, checkpoint, '--work-dir',
+                       work_dir / 'pytorch').stdout
+    return runtime, pytorch
+
+
 def metrics(output, prefix):
     """The last ``PREFIX_copypaste`` numbers of a test log."""
     return re.findall(rf'{prefix}_mAP_copypaste: ([-\d. ]+)', output)[-1].split()
@@ -150,11 +161,8 @@ def test_retinanet_through_mmdeploy_tools_as_typed(retinanet, toy_coco,
     assert ours[0].shape[1] > 1  # detections, not the empty placeholder
     assert_outputs_equal(ours, theirs)
 
-    runtime = run_tool(mmdeploy_tool('test.py'), deploy_config, config,
-                       '--model', onnx_file, '--device', 'cpu',
-                       '--work-dir', tmp_path / 'onnxruntime').stdout
-    pytorch = run_tool('tools/test.py', config, checkpoint, '--work-dir',
-                       tmp_path / 'pytorch').stdout
+    runtime, pytorch = tool_test_logs(deploy_config, config, onnx_file,
+                                      checkpoint, tmp_path)
     assert float(metrics(pytorch, 'bbox')[0]) > 0.05
     assert metrics(runtime, 'bbox') == metrics(pytorch, 'bbox')
 
@@ -175,11 +183,8 @@ def test_mask_rcnn_outputs_equal_and_map_close(mask_rcnn, toy_coco, tmp_path):
     assert ours[2].shape[1] > 1  # boxes, labels, masks of detections
     assert_outputs_equal(ours, theirs)
 
-    runtime = run_tool(mmdeploy_tool('test.py'), deploy_config, config,
-                       '--model', onnx_file, '--device', 'cpu',
-                       '--work-dir', tmp_path / 'onnxruntime').stdout
-    pytorch = run_tool('tools/test.py', config, checkpoint, '--work-dir',
-                       tmp_path / 'pytorch').stdout
+    runtime, pytorch = tool_test_logs(deploy_config, config, onnx_file,
+                                      checkpoint, tmp_path)
     # Equal on this model (evit_dense.engine.mmdeploy_rpn makes the RPN
     # mmdet's; without it, 0.65 vs 0.70). Proposals of equal score may
     # still be kept in another order by ONNX Runtime's NMS: on other toy
@@ -219,12 +224,7 @@ def randomised_checkpoint(config, path):
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
-    for module in model.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.weight.data.uniform_(0.5, 1.5)
-            module.bias.data.uniform_(-0.2, 0.2)
-            module.running_mean.uniform_(-0.1, 0.1)
-            module.running_var.uniform_(0.5, 1.5)
+    randomise_batchnorms(model)
     torch.save(dict(state_dict=model.state_dict()), path)
     return path
 
@@ -278,11 +278,8 @@ def test_segmentor_through_mmdeploy_tools_as_typed(toy_ade20k, tmp_path):
     image = sorted((toy_ade20k / 'images' / 'validation').iterdir())[0]
     onnx_file = deployed(deploy_config, config, checkpoint, image,
                          tmp_path / 'deploy')
-    runtime = run_tool(mmdeploy_tool('test.py'), deploy_config, config,
-                       '--model', onnx_file, '--device', 'cpu',
-                       '--work-dir', tmp_path / 'onnxruntime').stdout
-    pytorch = run_tool('tools/test.py', config, checkpoint, '--work-dir',
-                       tmp_path / 'pytorch').stdout
+    runtime, pytorch = tool_test_logs(deploy_config, config, onnx_file,
+                                      checkpoint, tmp_path)
 
     def miou(output):
         return re.findall(r'mIoU: ([\d.]+)', output)[-1]

@@ -5,6 +5,7 @@ from evit_dense.models import EfficientViTMIT
 from evit_dense.models.efficientvit_mit.pruning import (
     MIN_KEPT_FRACTION, kept_fractions, prunable_units, prune_backbone,
     select_channels, taylor_importance, unit_name, zero_pruned_channels)
+from tests.conftest import randomise_batchnorms
 
 INPUT = torch.rand(2, 3, 96, 128, generator=torch.Generator().manual_seed(0))
 # The L series' layout (FusedMBConv stages, GELU, biases without norms) at
@@ -17,14 +18,7 @@ def trained_like(arch='b0'):
     """A backbone with BatchNorm statistics and scales away from their
     initial values (zero-initialised scales would hide pruning errors)."""
     torch.manual_seed(0)
-    backbone = EfficientViTMIT(arch)
-    for module in backbone.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.weight.data.uniform_(0.5, 1.5)
-            module.bias.data.uniform_(-0.2, 0.2)
-            module.running_mean.uniform_(-0.1, 0.1)
-            module.running_var.uniform_(0.5, 1.5)
-    return backbone.eval()
+    return randomise_batchnorms(EfficientViTMIT(arch)).eval()
 
 
 def random_importance(units, seed=0):
