@@ -6,6 +6,9 @@ from evit_dense.models.pruning import (MIN_KEPT_FRACTION, kept_fractions,
                                        prunable_units, prune_backbone,
                                        select_channels, taylor_importance,
                                        unit_name, zero_pruned_channels)
+from tests.conftest import randomise_batchnorms
+from tests.models.conftest import (BackboneLoss, max_output_difference,
+                                   random_importance)
 
 INPUT = torch.rand(2, 3, 160, 224, generator=torch.Generator().manual_seed(0))
 
@@ -14,26 +17,11 @@ def trained_like(arch='m0'):
     """A backbone with BatchNorm statistics and scales away from their
     initial values (zero-initialised scales would hide pruning errors)."""
     torch.manual_seed(0)
-    backbone = EfficientViT(arch)
-    for module in backbone.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.weight.data.uniform_(0.5, 1.5)
-            module.bias.data.uniform_(-0.2, 0.2)
-            module.running_mean.uniform_(-0.1, 0.1)
-            module.running_var.uniform_(0.5, 1.5)
-    return backbone.eval()
-
-
-def random_importance(units, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    return {unit.name: torch.rand(unit.size, generator=generator)
-            for unit in units}
+    return randomise_batchnorms(EfficientViT(arch)).eval()
 
 
 def max_difference(ours, theirs):
-    with torch.no_grad():
-        return max((a - b).abs().max().item()
-                   for a, b in zip(ours(INPUT), theirs(INPUT)))
+    return max_output_difference(ours, theirs, INPUT)
 
 
 def test_units_cover_each_head_and_ffn():
@@ -139,24 +127,6 @@ def test_block_widths_must_fit_the_stage():
                                 ffn_hidden=[256, 256])]), None])
     with pytest.raises(ValueError, match='has 1 blocks, stage 1 has 2'):
         EfficientViT(arch)
-
-
-class BackboneLoss(torch.nn.Module):
-    """Just enough of an MMEngine model for ``taylor_importance``."""
-
-    def __init__(self, backbone):
-        super().__init__()
-        self.backbone = backbone
-
-    def data_preprocessor(self, batch, training):
-        return dict(inputs=batch)
-
-    def forward(self, inputs, mode):
-        return dict(loss=sum(out.square().mean()
-                             for out in self.backbone(inputs)))
-
-    def parse_losses(self, losses):
-        return losses['loss'], losses
 
 
 def test_taylor_importance_is_the_loss_derivative_along_the_channel():

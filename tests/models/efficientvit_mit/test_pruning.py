@@ -6,6 +6,8 @@ from evit_dense.models.efficientvit_mit.pruning import (
     MIN_KEPT_FRACTION, kept_fractions, prunable_units, prune_backbone,
     select_channels, taylor_importance, unit_name, zero_pruned_channels)
 from tests.conftest import randomise_batchnorms
+from tests.models.conftest import (BackboneLoss, max_output_difference,
+                                   random_importance)
 
 INPUT = torch.rand(2, 3, 96, 128, generator=torch.Generator().manual_seed(0))
 # The L series' layout (FusedMBConv stages, GELU, biases without norms) at
@@ -21,16 +23,8 @@ def trained_like(arch='b0'):
     return randomise_batchnorms(EfficientViTMIT(arch)).eval()
 
 
-def random_importance(units, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    return {unit.name: torch.rand(unit.size, generator=generator)
-            for unit in units}
-
-
 def max_difference(ours, theirs):
-    with torch.no_grad():
-        return max((a - b).abs().max().item()
-                   for a, b in zip(ours(INPUT), theirs(INPUT)))
+    return max_output_difference(ours, theirs, INPUT)
 
 
 def test_units_cover_each_head_and_mbconv():
@@ -145,24 +139,6 @@ def test_block_widths_must_fit_the_stage():
     with pytest.raises(ValueError, match=r"block_widths\[2\]\[1\] needs the "
                                          r"keys \['hidden', 'qk_dims'"):
         EfficientViTMIT(arch)
-
-
-class BackboneLoss(torch.nn.Module):
-    """Just enough of an MMEngine model for ``taylor_importance``."""
-
-    def __init__(self, backbone):
-        super().__init__()
-        self.backbone = backbone
-
-    def data_preprocessor(self, batch, training):
-        return dict(inputs=batch)
-
-    def forward(self, inputs, mode):
-        return dict(loss=sum(out.square().mean()
-                             for out in self.backbone(inputs)))
-
-    def parse_losses(self, losses):
-        return losses['loss'], losses
 
 
 def test_taylor_importance_is_the_loss_derivative_along_the_channel():
