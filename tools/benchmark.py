@@ -181,7 +181,7 @@ def build_detector_or_segmentor(config, with_cp):
     # bias) keeps post-processing to the few boxes a real model keeps.
     MMLogger.get_instance('mmengine').setLevel(logging.WARNING)  # init log
     model.init_weights()
-    return model, cfg.default_scope
+    return model, cfg
 
 
 def num_classes(model):
@@ -227,9 +227,9 @@ DEPLOY_CONFIGS = os.path.join(os.path.dirname(__file__), '..', 'configs',
                               'deploy')
 
 
-def onnxruntime_model(model, config, shape, device):
-    """``model`` exported by mmdeploy (our deploy config for its task) and
-    loaded in mmdeploy's ONNX Runtime wrapper."""
+def onnxruntime_model(model, cfg, shape, device):
+    """``model``, built from ``cfg``, exported by mmdeploy (our deploy
+    config for its task) and loaded in mmdeploy's ONNX Runtime wrapper."""
     import tempfile
 
     import cv2
@@ -237,13 +237,11 @@ def onnxruntime_model(model, config, shape, device):
     from mmdeploy.apis import build_task_processor, torch2onnx
     from mmdeploy.utils import load_config
 
-    from evit_dense.engine import load_measured_model_config
     task = ('segmentation' if hasattr(model, 'decode_head') else
             'instance-seg' if getattr(model, 'with_mask', False) else
             'detection')
     deploy_cfg, model_cfg = load_config(
-        os.path.join(DEPLOY_CONFIGS, f'{task}_onnxruntime_dynamic.py'),
-        load_measured_model_config(config))
+        os.path.join(DEPLOY_CONFIGS, f'{task}_onnxruntime_dynamic.py'), cfg)
     with tempfile.TemporaryDirectory() as work_dir:
         checkpoint = os.path.join(work_dir, 'model.pth')
         torch.save(dict(state_dict=model.state_dict()), checkpoint)
@@ -262,12 +260,12 @@ def model_case(spec, shape, batch, device, preprocess_outside=False):
     With ``preprocess_outside``, inference times the model on a batch
     already normalised and padded."""
     config, _, option = spec.partition('#')
-    model, scope = build_detector_or_segmentor(config, option == 'with_cp')
+    model, cfg = build_detector_or_segmentor(config, option == 'with_cp')
     model.to(device)
-    data = fake_batch(scope, tuple(shape), batch,
+    data = fake_batch(cfg.default_scope, tuple(shape), batch,
                       getattr(model, 'with_mask', False), num_classes(model))
     if option == 'onnxruntime':
-        model = onnxruntime_model(model.eval(), config, tuple(shape), device)
+        model = onnxruntime_model(model.eval(), cfg, tuple(shape), device)
     if option == 'deploy':
         model.eval()
         for name in ('backbone', 'decode_head'):

@@ -18,14 +18,12 @@ def toy_coco(tmp_path_factory):
                          num_val=4, seed=0)
 
 
-@pytest.fixture(scope='session')
-def fast_toy_config(toy_coco, tmp_path_factory):
-    """The toy RetinaNet config on the session's toy set: 2 iterations an
-    epoch, 2 epochs, a checkpoint every epoch, no dataloader workers, and
-    every detection kept so that a barely trained model gets COCO metrics."""
-    path = tmp_path_factory.mktemp('configs') / 'fast_toy.py'
+def write_fast_toy_config(path, base, toy_coco, settings):
+    """Write at PATH a config inheriting BASE on the toy set TOY_COCO: 2
+    iterations an epoch, no dataloader workers, every detection kept so
+    that a barely trained model gets COCO metrics, then SETTINGS."""
     path.write_text(f'''
-_base_ = {str(TOY_CONFIG)!r}
+_base_ = {str(base)!r}
 data_root = {str(toy_coco) + '/'!r}
 model = dict(test_cfg=dict(score_thr=0.0))
 loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
@@ -34,10 +32,20 @@ val_dataloader = dict(**loader, dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
 test_evaluator = val_evaluator
-train_cfg = dict(max_epochs=2, val_interval=2)
-default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
+{settings}
 ''')
     return path
+
+
+@pytest.fixture(scope='session')
+def fast_toy_config(toy_coco, tmp_path_factory):
+    """The toy RetinaNet config on the session's toy set (see
+    ``write_fast_toy_config``): 2 epochs, a checkpoint every epoch."""
+    return write_fast_toy_config(
+        tmp_path_factory.mktemp('configs') / 'fast_toy.py', TOY_CONFIG,
+        toy_coco, 'train_cfg = dict(max_epochs=2, val_interval=2)\n'
+        'default_hooks = dict(logger=dict(interval=1), '
+        'checkpoint=dict(interval=1))')
 
 
 @pytest.fixture(scope='session')

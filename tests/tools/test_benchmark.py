@@ -151,3 +151,19 @@ def test_a_failing_measurement_stops_the_run():
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert 'failed' in result.stderr
+
+
+def test_deploy_table_times_pytorch_and_onnxruntime_of_each_config(tmp_path):
+    out_json = tmp_path / 'deploy.json'
+    configs = [str(REPO_ROOT / 'configs' / 'toy' / name) for name in (
+        'retinanet_evit_m0_toy_coco.py', 'fpn_evit_m0_toy_ade20k.py')]
+    result = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', 'deploy', *configs,
+         '--shape', '128', '128', '--warmup', '1', '--repeat', '1',
+         '--json', str(out_json)],
+        cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = json.loads(out_json.read_text())['rows']
+    assert [r['name'] for r in rows] == configs
+    assert all(r['pytorch_ms'] > 0 and r['onnxruntime_ms'] > 0 for r in rows)
+    assert 'speed-up' in result.stdout

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from tests.conftest import REPO_ROOT
-from tests.tools.conftest import run_tool
+from tests.tools.conftest import run_tool, write_fast_toy_config
 
 
 @pytest.fixture(scope='module')
@@ -101,23 +101,12 @@ MIT_TOY_CONFIG = (REPO_ROOT / 'configs' / 'efficientvit_mit' / 'toy' /
 @pytest.fixture(scope='module')
 def mit_toy(toy_coco, tmp_path_factory):
     """The toy RetinaNet-B0 (MIT's family) on the session's toy set, trained
-    for one epoch of 2 iterations, keeping every detection so that it gets
-    COCO metrics: (config, checkpoint)."""
+    for one epoch of 2 iterations: (config, checkpoint)."""
     work_dir = tmp_path_factory.mktemp('mit_toy')
-    config = work_dir / 'mit_toy.py'
-    config.write_text(f'''
-_base_ = {str(MIT_TOY_CONFIG)!r}
-data_root = {str(toy_coco) + '/'!r}
-model = dict(test_cfg=dict(score_thr=0.0))
-loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
-train_dataloader = dict(**loader, dataset=dict(data_root=data_root))
-val_dataloader = dict(**loader, dataset=dict(data_root=data_root))
-test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
-test_evaluator = val_evaluator
-train_cfg = dict(max_epochs=1, val_interval=1)
-default_hooks = dict(checkpoint=dict(interval=1))
-''')
+    config = write_fast_toy_config(
+        work_dir / 'mit_toy.py', MIT_TOY_CONFIG, toy_coco,
+        'train_cfg = dict(max_epochs=1, val_interval=1)\n'
+        'default_hooks = dict(checkpoint=dict(interval=1))')
     run_tool('tools/train.py', config, '--work-dir', work_dir / 'train')
     return config, work_dir / 'train' / 'epoch_1.pth'
 
