@@ -4,27 +4,11 @@
 #   python tools/test.py configs/mask_rcnn_evit_m4_coco.py \
 #       mask_rcnn_efficientvit_m4_fpn_1x_coco.pth
 _base_ = [
-    'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
+    './_base_/models/mask_rcnn_evit_m4.py',
     'mmdet::_base_/datasets/coco_instance.py',
     'mmdet::_base_/schedules/schedule_1x.py',
     'mmdet::_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['evit_dense'], allow_failed_imports=False)
-
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='EfficientViT',
-        arch='m4',
-        # ImageNet-1k weights, downloaded by the user from
-        # https://github.com/xinyuliu-jeffrey/EfficientViT_Model_Zoo/releases
-        init_cfg=dict(type='Pretrained',
-                      checkpoint='checkpoints/efficientvit_m4.pth')),
-    # Strides 4..64 from the 16/32/64 maps: two transposed convs add 8 and 4.
-    neck=dict(
-        type='EfficientViTFPN',
-        in_channels=[128, 256, 384],
-        num_extra_trans_convs=2))
 
 # The attention biases are a learned relative-position table: no decay.
 optim_wrapper = dict(

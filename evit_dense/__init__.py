@@ -1,5 +1,5 @@
 """EfficientViT for dense prediction in OpenMMLab 3.x (mmdet, mmseg)."""
-from . import engine  # noqa: F401  fixes MMEngine for this torch
+from . import runtime  # noqa: F401  applies the runtime fixes
 from . import datasets  # noqa: F401  registers the data transforms
 from .models import *  # noqa: F401,F403  registers the models
 

@@ -2,7 +2,7 @@
 a wrong checkpoint, a bad config value, a diverged loss.
 
 The tools print these as one message and exit non-zero, without a
-traceback (see ``evit_dense.engine.cli``); every other exception is a bug
+traceback (see ``evit_dense.utils.cli``); every other exception is a bug
 and keeps its traceback. Each class also derives from the built-in error a
 caller would catch for it (``FileNotFoundError``, ``ValueError``...).
 """

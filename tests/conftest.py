@@ -10,7 +10,7 @@ FIXTURES = Path(os.environ.get('EVIT_FIXTURES',
                                REPO_ROOT.parent / 'shared' / 'fixtures'))
 
 
-MIT_REFERENCE_DIR = REPO_ROOT / 'tools' / 'reference' / 'mit_efficientvit'
+MIT_REFERENCE_DIR = REPO_ROOT / 'third_party' / 'mit_efficientvit'
 
 
 def fixture_path(name):
@@ -37,7 +37,7 @@ def official_backbones():
 @pytest.fixture(scope='session')
 def mit():
     """MIT's original EfficientViT code (vendored unmodified in
-    tools/reference), built by its ``mit_reference`` loader."""
+    third_party/), built by its ``mit_reference`` loader."""
     if str(MIT_REFERENCE_DIR) not in sys.path:
         sys.path.insert(0, str(MIT_REFERENCE_DIR))
     import mit_reference

@@ -32,23 +32,12 @@ warnings.filterwarnings('ignore', 'pkg_resources is deprecated', UserWarning)
 
 import torch
 
-from evit_dense.engine.checkpoint_io import write_atomically
 from evit_dense.errors import UserError
-from evit_dense.models import checkpoint as msra
-from evit_dense.models.checkpoint import (CheckpointMismatchError,
-                                          load_checkpoint_file,
-                                          unwrap_state_dict)
-from evit_dense.models.efficientvit_mit import checkpoint as mit
-
-
-def family_of(state_dict):
-    """The conversion module of the family the checkpoint belongs to."""
-    backbone = {k[len('backbone.'):] if k.startswith('backbone.') else k
-                for k in state_dict}
-    if any(k.startswith(('input_stem.', 'stem.in_conv.'))
-           or (k.startswith('stages.') and '.op_list.' in k) for k in backbone):
-        return mit
-    return msra
+from evit_dense.models.common.checkpoint import (CheckpointMismatchError,
+                                                 load_checkpoint_file,
+                                                 unwrap_state_dict)
+from evit_dense.models.families import family_of_state_dict
+from evit_dense.utils import write_atomically
 
 
 def parse_args(argv=None):
@@ -66,18 +55,8 @@ def convert(checkpoint, source_name):
     if not isinstance(state_dict, dict):
         raise CheckpointMismatchError(
             f'{source_name} holds no state dict (got {type(state_dict)}).')
-    family = family_of(state_dict)
-    # MIT's ImageNet files also keep their backbone under ``backbone.``: a
-    # classifier head makes them a backbone, not a whole model.
-    whole = any(k.startswith('backbone.') for k in state_dict) and not (
-        family is mit and any(k.startswith('head.') for k in state_dict)
-        and not mit.is_mit_seg_head(state_dict))
-    if whole:
-        kind = 'model'
-        state_dict, fmt = family.convert_model_state_dict(state_dict)
-    else:
-        kind = 'backbone'
-        state_dict, fmt = family.convert_backbone_state_dict(state_dict)
+    state_dict, fmt, kind = family_of_state_dict(state_dict).convert(
+        state_dict)
     meta = dict(converted_from=osp.basename(source_name), source_format=fmt,
                 kind=kind)
     old_meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None

@@ -20,7 +20,7 @@ import torch
 from mmengine.config import Config
 
 import evit_dense  # noqa: F401  MMEngine fixes, models
-from evit_dense.engine import SCOPES, check_checkpoint_path
+from evit_dense.utils import SCOPES, check_checkpoint_path
 
 
 def parse_args():

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Distributed training over torchrun: dist_train.sh CONFIG NUM_PROCS [ARGS].
 # One process per GPU; without CUDA, processes on the CPU with the gloo
-# backend (see evit_dense/engine/compat.py). Multi-node: set NNODES,
+# backend (see evit_dense/runtime/distributed_without_cuda.py). Multi-node: set NNODES,
 # NODE_RANK, MASTER_ADDR and PORT on each node.
 set -euo pipefail
 

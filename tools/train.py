@@ -20,10 +20,9 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import evit_dense  # noqa: F401  MMEngine fixes, models
-from evit_dense.engine import (check_checkpoint_path, check_dataset_paths,
-                               load_tool_config)
-from evit_dense.engine.cli import run_tool
 from evit_dense.errors import ConfigError
+from evit_dense.utils import (check_checkpoint_path, check_dataset_paths,
+                              load_tool_config, run_tool)
 
 
 def parse_args():

@@ -1,45 +1,18 @@
 # About a minute on a 2-core CPU, from scratch, on data written by
 #   python tools/make_toy_ade20k.py data/toy_ade20k
-_base_ = '../fpn_evit_m4_ade20k.py'
+_base_ = [
+    '../_base_/models/fpn_evit_m4.py',
+    '../_base_/datasets/toy_ade20k.py',
+    '../_base_/schedules/toy_ade20k_200i.py',
+]
 
-data_root = 'data/toy_ade20k'
-crop_size = (128, 128)
 model = dict(
-    data_preprocessor=dict(size=crop_size),
+    data_preprocessor=dict(size={{_base_.crop_size}}),
     backbone=dict(arch='m0', init_cfg=None),
     # A quarter of the neck and head widths: the toy scenes need little.
     neck=dict(in_channels=[64, 128, 192], out_channels=64),
     decode_head=dict(in_channels=[64, 64, 64, 64], channels=32))
-
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(type='RandomResize', scale=(160, 120), ratio_range=(0.75, 1.5),
-         keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackSegInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(160, 120), keep_ratio=True),
-    dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(type='PackSegInputs'),
-]
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
-val_dataloader = dict(
-    num_workers=2, dataset=dict(data_root=data_root, pipeline=test_pipeline))
-test_dataloader = val_dataloader
-
-iters = 200
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, by_epoch=False, begin=0,
-         end=iters),
-]
-train_cfg = dict(max_iters=iters, val_interval=iters)
-default_hooks = dict(
-    logger=dict(interval=20), checkpoint=dict(interval=iters))
+# The M family's: the attention biases are a learned relative-position
+# table, no decay.
+optim_wrapper = dict(
+    paramwise_cfg=dict(custom_keys={'attention_biases': dict(decay_mult=0.)}))

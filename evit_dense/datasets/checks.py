@@ -1,34 +1,8 @@
-"""Broken data named, not buried in a traceback.
-
-Applied on import (``check_data_on_load``), for mmdet's and mmseg's
-datasets whichever tool builds them:
-
-- a COCO annotation file that is not valid JSON, or whose images,
-  categories and annotations do not fit together, raises an error naming
-  the file and the offending annotation (mmdet's ``COCO`` wrapper, used by
-  ``CocoDataset`` and ``CocoMetric``);
-- an image that cannot be decoded or is truncated raises
-  ``UnreadableImageError`` naming it (``LoadImageFromFile``); a dataloader
-  config with ``skip_unreadable_images=True`` instead skips it with a
-  warning that counts the images skipped so far, and the dataset loads
-  another sample in its place;
-- an ADE20K-style label map whose size differs from its image's raises
-  ``DataError`` naming both (mmseg's ``LoadAnnotations``).
+"""What makes data broken, named: the checks that
+``evit_dense.runtime.data_checks`` runs where mmdet and mmseg load COCO
+annotations and images.
 """
-import functools
-import json
-import logging
-import multiprocessing
-
-from mmcv.transforms import LoadImageFromFile
-from mmdet.datasets.api_wrappers import COCO
-from mmengine.dataset import BaseDataset
-from mmengine.logging import print_log
-from mmengine.runner import Runner
-from mmseg.datasets.transforms import LoadAnnotations
-
-from ..errors import (CorruptFileError, DataError, MissingFileError,
-                      UnreadableImageError)
+from ..errors import DataError, UnreadableImageError
 
 JPEG_START, JPEG_START_OF_SCAN = b'\xff\xd8', b'\xff\xda'
 JPEG_END = b'\xff\xd9'
@@ -82,32 +56,6 @@ def check_coco_annotations(dataset, path):
                 f'[x, y, width, height] with non-negative sizes')
 
 
-def _coco_init_checked(init):
-
-    @functools.wraps(init)
-    def init_checked(self, annotation_file=None):
-        try:
-            init(self, annotation_file)
-        except FileNotFoundError as error:
-            raise MissingFileError(f'annotation file "{annotation_file}" '
-                                   f'does not exist') from error
-        except json.JSONDecodeError as error:
-            raise CorruptFileError(
-                f'annotation file "{annotation_file}" is not valid JSON: '
-                f'{error.msg} at line {error.lineno}, column '
-                f'{error.colno}') from error
-        except (AssertionError, KeyError, TypeError) as error:
-            # pycocotools indexes what it loaded before anything is checked
-            check_coco_annotations(getattr(self, 'dataset', None),
-                                   annotation_file)
-            raise error
-        if annotation_file is not None:
-            check_coco_annotations(self.dataset, annotation_file)
-
-    init_checked.evit_dense_patched = True
-    return init_checked
-
-
 def check_image_complete(path):
     """Raise ``UnreadableImageError`` if the JPEG or PNG file at ``path``
     lacks its end marker: the file was cut short (decoders often return
@@ -123,116 +71,3 @@ def check_image_complete(path):
     if not complete:
         raise UnreadableImageError(f'image "{path}" is truncated: the file '
                                    f'ends before its end-of-image marker')
-
-
-def _load_image_checked(transform):
-
-    @functools.wraps(transform)
-    def transform_checked(self, results):
-        path = results['img_path']
-        try:
-            loaded = transform(self, results)
-        except AssertionError as error:  # the decoder returned nothing
-            raise UnreadableImageError(
-                f'image "{path}" cannot be decoded') from error
-        except Exception as error:
-            raise UnreadableImageError(
-                f'image "{path}" cannot be read ({type(error).__name__}: '
-                f'{error})') from error
-        local = (self.file_client_args is None and not self.backend_args
-                 and '://' not in str(path))
-        if loaded is not None and local:
-            check_image_complete(path)
-        return loaded
-
-    transform_checked.evit_dense_patched = True
-    return transform_checked
-
-
-def _load_annotations_checked(transform):
-
-    @functools.wraps(transform)
-    def transform_checked(self, results):
-        results = transform(self, results)
-        label_map = results.get('gt_seg_map')
-        # the image as loaded: test pipelines resize it before this
-        image_shape = results.get('ori_shape')
-        if (label_map is not None and image_shape is not None
-                and tuple(label_map.shape[:2]) != tuple(image_shape[:2])):
-            raise DataError(
-                f'label map "{results["seg_map_path"]}" is '
-                f'{label_map.shape[0]}x{label_map.shape[1]} but its image '
-                f'"{results["img_path"]}" is '
-                f'{image_shape[0]}x{image_shape[1]}')
-        return results
-
-    transform_checked.evit_dense_patched = True
-    return transform_checked
-
-
-def _prepare_data_skipping(prepare_data):
-    """``BaseDataset.prepare_data`` that, where ``skip_unreadable_images``
-    put a counter on the dataset, turns an unreadable image into None:
-    ``BaseDataset.__getitem__`` then loads another sample instead."""
-
-    @functools.wraps(prepare_data)
-    def prepare_data_skipping(self, index):
-        skipped = getattr(self, 'unreadable_images_skipped', None)
-        if skipped is None:
-            return prepare_data(self, index)
-        try:
-            return prepare_data(self, index)
-        except UnreadableImageError as error:
-            with skipped.get_lock():
-                skipped.value += 1
-                count = skipped.value
-            print_log(f'{error}; skipped it ({count} skips so far)',
-                      logger='current', level=logging.WARNING)
-            return None
-
-    prepare_data_skipping.evit_dense_patched = True
-    return prepare_data_skipping
-
-
-def _leaf_datasets(dataset):
-    inner = getattr(dataset, 'datasets', None) or [getattr(dataset,
-                                                            'dataset', None)]
-    leaves = [leaf for child in inner if child is not None
-              for leaf in _leaf_datasets(child)]
-    return leaves or [dataset]
-
-
-def _build_dataloader_skipping(build_dataloader):
-    """``Runner.build_dataloader`` reading the dataloader setting
-    ``skip_unreadable_images`` (default False)."""
-
-    @functools.wraps(build_dataloader)
-    def build_skipping(dataloader, *args, **kwargs):
-        skip = False
-        if isinstance(dataloader, dict):
-            dataloader = dict(dataloader)
-            skip = dataloader.pop('skip_unreadable_images', False)
-        loader = build_dataloader(dataloader, *args, **kwargs)
-        if skip:
-            # shared with the worker processes, which do the skipping
-            skipped = multiprocessing.Value('i', 0)
-            for dataset in _leaf_datasets(loader.dataset):
-                dataset.unreadable_images_skipped = skipped
-        return loader
-
-    build_skipping.evit_dense_patched = True
-    return staticmethod(build_skipping)
-
-
-def check_data_on_load():
-    """Apply the checks described in this module's docstring; idempotent."""
-    if getattr(COCO.__init__, 'evit_dense_patched', False):
-        return
-    COCO.__init__ = _coco_init_checked(COCO.__init__)
-    LoadImageFromFile.transform = _load_image_checked(
-        LoadImageFromFile.transform)
-    LoadAnnotations.transform = _load_annotations_checked(
-        LoadAnnotations.transform)
-    BaseDataset.prepare_data = _prepare_data_skipping(BaseDataset.prepare_data)
-    Runner.build_dataloader = _build_dataloader_skipping(
-        Runner.build_dataloader)

@@ -7,7 +7,7 @@ import torch
 
 from evit_dense.datasets import make_toy_coco
 from tests.conftest import REPO_ROOT
-from tests.engine.test_compat import free_port
+from tests.runtime.test_distributed_without_cuda import free_port
 
 TOY_CONFIG = REPO_ROOT / 'configs' / 'toy' / 'retinanet_evit_m0_toy_coco.py'
 

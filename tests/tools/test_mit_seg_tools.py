@@ -14,7 +14,7 @@ from .conftest import run_tool
 
 CONFIG = (REPO_ROOT / 'configs' / 'efficientvit_mit' / 'seg' /
           'efficientvit_seg_b1_ade20k.py')
-MIT_REFERENCE_DIR = REPO_ROOT / 'tools' / 'reference' / 'mit_efficientvit'
+MIT_REFERENCE_DIR = REPO_ROOT / 'third_party' / 'mit_efficientvit'
 
 
 @pytest.fixture(scope='module')

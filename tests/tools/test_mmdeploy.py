@@ -185,7 +185,7 @@ def test_mask_rcnn_outputs_equal_and_map_close(mask_rcnn, toy_coco, tmp_path):
 
     runtime, pytorch = tool_test_logs(deploy_config, config, onnx_file,
                                       checkpoint, tmp_path)
-    # Equal on this model (evit_dense.engine.mmdeploy_rpn makes the RPN
+    # Equal on this model (evit_dense.runtime.mmdeploy_rpn makes the RPN
     # mmdet's; without it, 0.65 vs 0.70). Proposals of equal score may
     # still be kept in another order by ONNX Runtime's NMS: on other toy
     # models that moved mAP by up to 0.009.

@@ -5,7 +5,8 @@
     python tools/analysis/complexity.py configs/retinanet_evit_m4_coco.py --shape 800 1333
 
 Archs 'm0'..'m5' are the cascaded-group-attention EfficientViT
-(``EfficientViT``), 'b0'..'b3' and 'l0'..'l3' MIT's (``EfficientViTMIT``).
+(``EfficientViT``), 'b0'..'b3' and 'l0'..'l3' MIT's (``EfficientViTMIT``):
+the family table (``evit_dense.models.families``) picks the backbone.
 
 FLOPs count one multiply-add as one FLOP (MACs: the convention of both
 papers and of fvcore/MMEngine's analyzer), the attention's matrix products
@@ -14,7 +15,7 @@ convs as inference runs it (backbone, and a decode head that has a
 ``switch_to_deploy``); that is also how the papers count (M4: 299M;
 EfficientViT-Seg-B1 on ADE20K: 3.1G at 512x512). Elementwise operations and
 bicubic upsampling are not counted. Parameters are those of the model as
-built, which checkpoints hold. ``--with-head`` adds the ImageNet classifier
+built, which checkpoints hold. ``--with-head`` adds the family's ImageNet classifier
 (M: BatchNorm + Linear to 1000 classes; B/L: MIT's ``ClsHead``) so the
 numbers compare with the papers' classification tables.
 """
@@ -32,16 +33,9 @@ from mmengine.analysis.jit_handles import matmul_flop_jit
 from mmengine.config import DictAction
 from mmengine.registry import MODELS
 
-from evit_dense.engine import load_measured_model_config
-from evit_dense.models import EfficientViT, EfficientViTMIT
-from evit_dense.models.efficientvit_mit.layers import ConvNormAct, build_activation
-
-NUM_IMAGENET_CLASSES = 1000
-# MIT's ClsHead widths (``width_list``) of its ImageNet models; L0 has none.
-MIT_CLS_HEAD_WIDTHS = {'b0': (1024, 1280), 'b1': (1536, 1600),
-                       'b2': (2304, 2560), 'b3': (2304, 2560),
-                       'l1': (3072, 3200), 'l2': (3072, 3200),
-                       'l3': (6144, 6400)}
+from evit_dense.models.families import family_of_arch
+from evit_dense.utils.cli import run_tool
+from evit_dense.utils.config import load_measured_model_config
 
 
 class TensorForward(nn.Module):
@@ -66,68 +60,32 @@ def count_flops(module, inputs):
     return analyzer
 
 
-def classifier_params(channels):
-    return 2 * channels + channels * NUM_IMAGENET_CLASSES + NUM_IMAGENET_CLASSES
-
-
-def mit_cls_head(arch, in_channels):
-    """MIT's ImageNet ``ClsHead`` (1x1 conv + BatchNorm + act, global
-    pooling, Linear without bias + LayerNorm + act, Linear to 1000
-    classes), BatchNorm folded as in the deploy form."""
-    if arch not in MIT_CLS_HEAD_WIDTHS:
-        raise SystemExit(f'--with-head: MIT released no ImageNet model of '
-                         f'arch {arch!r}; archs with one: '
-                         f'{sorted(MIT_CLS_HEAD_WIDTHS)}')
-    act = 'hswish' if arch.startswith('b') else 'gelu'
-    widths = MIT_CLS_HEAD_WIDTHS[arch]
-    return nn.Sequential(
-        ConvNormAct(in_channels, widths[0], 1, act=act),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        nn.Linear(*widths, bias=False), nn.LayerNorm(widths[1]),
-        build_activation(act), nn.Linear(widths[1], NUM_IMAGENET_CLASSES))
-
-
-def mit_backbone_rows(arch, shape, with_head):
-    model = EfficientViTMIT(arch=arch, out_indices=(4,)).eval()
+def backbone_rows(arch, shape, with_head):
+    """Rows of the stem and each stage (and the family's ImageNet head),
+    then the total."""
+    family = family_of_arch(arch)
+    model = family.backbone(arch=arch, out_indices=-1).eval()
     params = parameter_count(model)
-    model.switch_to_deploy()
+    family.deploy(model)
     inputs = torch.rand(1, 3, *shape)
     analyzer = count_flops(model, (inputs,))
     by_module = analyzer.by_module()
-    rows = [(name, params[name], by_module[name])
-            for name in ['stem'] + [f'stages.{i}' for i in range(4)]]
+    names = [model.stem_name] + [f'stages.{i}'
+                                 for i in range(len(model.stages))]
+    rows = [(name, params[name], by_module[name]) for name in names]
     total_params, total_flops = params[''], analyzer.total()
     if with_head:
-        head = mit_cls_head(arch, model.out_channels[-1]).eval()
-        head_params = parameter_count(head)['']
-        head[0].fuse_norm()
+        head = family.imagenet_head(arch.lower(), model.out_channels[-1])
+        head_params = parameter_count(head.eval())['']
+        for module in head.modules():
+            if hasattr(module, 'fuse_norm'):  # the deploy form, as counted
+                module.fuse_norm()
         with torch.no_grad():
             features, = model(inputs)
         head_flops = count_flops(head, (features,)).total()
         rows.append(('head (ImageNet)', head_params, head_flops))
         total_params += head_params
         total_flops += head_flops
-    rows.append(('total', total_params, total_flops))
-    return rows
-
-
-def backbone_rows(arch, shape, with_head):
-    if arch.lower() in EfficientViTMIT.arch_zoo:
-        return mit_backbone_rows(arch.lower(), shape, with_head)
-    model = EfficientViT(arch=arch).eval()
-    params = parameter_count(model)
-    model.switch_to_deploy()
-    analyzer = count_flops(model, (torch.rand(1, 3, *shape),))
-    by_module = analyzer.by_module()
-    rows = [(name, params[name], by_module[name])
-            for name in ['patch_embed'] + [f'stages.{i}' for i in range(3)]]
-    total_params, total_flops = params[''], analyzer.total()
-    if with_head:
-        channels = model.arch_settings['embed_dims'][-1]
-        rows.append(('head (ImageNet)', classifier_params(channels),
-                     channels * NUM_IMAGENET_CLASSES))
-        total_params += rows[-1][1]
-        total_flops += rows[-1][2]
     rows.append(('total', total_params, total_flops))
     return rows
 
@@ -173,4 +131,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -40,17 +40,10 @@ from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import Runner, load_checkpoint
 
 import evit_dense  # noqa: F401  MMEngine fixes, models
-from evit_dense.engine import (check_checkpoint_path, check_dataset_paths,
-                               load_tool_config)
-from evit_dense.engine.checkpoint_io import write_atomically
-from evit_dense.engine.cli import run_tool
 from evit_dense.errors import ConfigError
-from evit_dense.models import pruning as m_family_pruning
-from evit_dense.models.efficientvit_mit import pruning as mit_family_pruning
-
-# Each backbone family's groups and surgery, by backbone type.
-PRUNING = {'EfficientViT': m_family_pruning,
-           'EfficientViTMIT': mit_family_pruning}
+from evit_dense.models.families import require_family
+from evit_dense.utils import (check_checkpoint_path, check_dataset_paths,
+                              load_tool_config, run_tool, write_atomically)
 
 
 def parse_args(argv=None):
@@ -116,23 +109,13 @@ def pruned_config_text(arch, checkpoint, args):
             f'_base_ = {osp.abspath(args.config)!r}\n\n{body}')
 
 
-def family_pruning(cfg, config_path):
-    """The pruning module of the config's backbone family."""
-    backbone = str(cfg.model.get('backbone', {}).get('type'))
-    family = PRUNING.get(backbone.split('.')[-1])
-    if family is None:
-        raise ConfigError(
-            f'{config_path}: tools/analysis/prune.py prunes the EfficientViT '
-            f'backbones ({" and ".join(PRUNING)}); this config has {backbone}')
-    return family
-
-
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_tool_config(args.config, args.cfg_options)
     if not 0 <= args.ratio < 1:
         raise ConfigError(f'--ratio must be in [0, 1), got {args.ratio}')
-    family = family_pruning(cfg, args.config)
+    pruning = require_family(cfg, f'{args.config}: tools/analysis/prune.py'
+                            ).pruning
     check_checkpoint_path(args.checkpoint)
     check_dataset_paths(cfg, ['train_dataloader'])
     init_default_scope(cfg.default_scope)
@@ -147,18 +130,18 @@ def main(argv=None):
 
     batches = repeat_batches(dataloader)
     first = next(batches)
-    units, importance = family.taylor_importance(
+    units, importance = pruning.taylor_importance(
         model, itertools.chain([first], itertools.islice(
             batches, args.num_batches - 1)))
-    kept = family.select_channels(units, importance, args.ratio)
+    kept = pruning.select_channels(units, importance, args.ratio)
     original = model.backbone.eval()
-    pruned = family.prune_backbone(original, units, kept).eval()
+    pruned = pruning.prune_backbone(original, units, kept).eval()
     with torch.no_grad():
         inputs = model.data_preprocessor(first, True)['inputs']
         difference = max(
             (ours - theirs).abs().max().item() for ours, theirs in zip(
                 pruned(inputs),
-                family.zero_pruned_channels(original, units,
+                pruning.zero_pruned_channels(original, units,
                                             kept).eval()(inputs)))
     model.backbone = pruned
 
@@ -171,13 +154,13 @@ def main(argv=None):
     write_atomically(out + '.pth', buffer.getvalue())
     write_atomically(out + '.py', pruned_config_text(
         pruned.arch_settings, out + '.pth', args))
-    fractions = family.kept_fractions(units, kept)
+    fractions = pruning.kept_fractions(units, kept)
     write_atomically(out + '_report.json', json.dumps(dict(
         ratio=args.ratio, num_batches=args.num_batches,
         kept={f'stage{stage + 1}.{component}': dict(kept=k, before=b)
               for (stage, component), (k, b) in fractions.items()},
         block_widths=pruned.arch_settings['block_widths']), indent=2))
-    plot_report(fractions, family.COMPONENTS, args.ratio,
+    plot_report(fractions, pruning.COMPONENTS, args.ratio,
                 out + '_report.png')
 
     params = [sum(p.numel() for p in m.parameters()) for m in (original,

@@ -1,7 +1,9 @@
-"""Export EfficientViT (deploy form) or a whole detector/segmentor network to
-ONNX and check it in onnxruntime against PyTorch on the same input.
+"""Export an EfficientViT backbone of either family (deploy form) or a whole
+detector/segmentor network to ONNX and check it in onnxruntime against
+PyTorch on the same input.
 
     python tools/deployment/export_onnx.py --arch m4 --shape 512 640 --out m4.onnx
+    python tools/deployment/export_onnx.py --arch b1 --shape 512 640 --out b1.onnx
     python tools/deployment/export_onnx.py configs/retinanet_evit_m4_coco.py \\
         [CHECKPOINT] --shape 800 1344 --out retinanet_m4.onnx
 
@@ -26,7 +28,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
-from evit_dense.models import EfficientViT
+from evit_dense.models.families import family_of_arch
+from evit_dense.utils.cli import run_tool
 
 
 class NetworkForward(nn.Module):
@@ -48,12 +51,12 @@ def flatten_outputs(outputs):
 
 def build_network(args):
     if args.config is None:
-        backbone = EfficientViT(arch=args.arch)
+        family = family_of_arch(args.arch)
+        backbone = family.backbone(arch=args.arch)
         if args.checkpoint:
             backbone.init_cfg = dict(type='Pretrained', checkpoint=args.checkpoint)
             backbone.init_weights()
-        backbone.eval().switch_to_deploy()
-        return backbone
+        return family.deploy(backbone.eval())
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -102,4 +105,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

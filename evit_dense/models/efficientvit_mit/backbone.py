@@ -23,16 +23,13 @@ from functools import lru_cache
 
 import torch
 import torch.nn as nn
-from mmengine.logging import MMLogger
-from mmengine.model import BaseModule
-from torch.utils.checkpoint import checkpoint
 
 from ...errors import UnknownArchError
 from ...registry import MODELS
-from ..checkpoint import CheckpointMismatchError, load_checkpoint_file
-from ..frozen_stages import FrozenStagesMixin
+from ..common.backbone import StagedBackbone, run_checkpointed
+from ..common.checkpoint import CheckpointMismatchError, state_dict_problems
+from . import checkpoint as mit_checkpoint
 from .attention import LiteMLA
-from .checkpoint import convert_backbone_state_dict, state_dict_problems
 from .layers import (ConvBlock, ConvNormAct, DSConv, FusedMBConv, MBConv,
                      ResidualBlock)
 
@@ -133,10 +130,7 @@ class Stage(nn.Module):
 
     def forward(self, x):
         for block in self.blocks:
-            if self.with_cp and self.training:
-                x = checkpoint(block, x, use_reentrant=False)
-            else:
-                x = block(x)
+            x = run_checkpointed(block, x, self.with_cp and self.training)
         return x
 
 
@@ -175,7 +169,7 @@ def build_stage(series, index, in_channels, out_channels, depth, head_dim,
 
 
 @MODELS.register_module()
-class EfficientViTMIT(FrozenStagesMixin, BaseModule):
+class EfficientViTMIT(StagedBackbone):
     """MIT's EfficientViT backbone, returning the maps of its stages.
 
     Args:
@@ -227,25 +221,24 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
     }
     arch_keys = ('series', 'widths', 'depths', 'head_dim')
     optional_arch_keys = ('block_widths',)
+    family_title = "MIT's EfficientViT (B/L series)"
+    output_names = ('stem', *(f'stage {i}' for i in range(1, NUM_STAGES + 1)))
+    checkpoint_format = mit_checkpoint
 
     def __init__(self, arch='b1', in_channels=3, out_indices=(1, 2, 3, 4),
                  frozen_stages=-1, norm_eval=False, with_cp=False,
                  norm_eps=None, init_cfg=None):
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(out_indices, frozen_stages, norm_eval, with_cp,
+                         init_cfg)
         self.arch_settings = self.parse_arch(arch)
-        self.out_indices = self.parse_out_indices(out_indices)
-        if not -1 <= frozen_stages <= NUM_STAGES:
-            raise ValueError(f'frozen_stages must be in [-1, {NUM_STAGES}], '
-                             f'got {frozen_stages}')
-        self.frozen_stages = frozen_stages
-        self.norm_eval = norm_eval
-        self.with_cp = with_cp
 
         settings = self.arch_settings
         series = SERIES[settings['series']]
         act = series['act']
         norm_eps = series['norm_eps'] if norm_eps is None else norm_eps
         widths, depths = settings['widths'], settings['depths']
+        self.output_channels = list(widths)
+        self.output_strides = [2 ** (i + 1) for i in range(NUM_STAGES + 1)]
         self.stem = Stem(in_channels, widths[0], depths[0],
                          series['stem_block'], act, norm_eps)
         block_widths = settings.get('block_widths') or [None] * NUM_STAGES
@@ -314,62 +307,15 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
                     raise ValueError(f'arch block_widths[{i}][{j}] needs the '
                                      f'keys {sorted(keys)}, got {block}')
 
-    @staticmethod
-    def parse_out_indices(out_indices):
-        if isinstance(out_indices, int):
-            out_indices = [out_indices]
-        normalized = []
-        for index in out_indices:
-            if not -(NUM_STAGES + 1) <= index <= NUM_STAGES:
-                raise IndexError(f'out_indices entry {index} is out of range: '
-                                 f'0 is the stem, 1..{NUM_STAGES} the stages')
-            normalized.append(index % (NUM_STAGES + 1))
-        return tuple(sorted(set(normalized)))
-
-    @property
-    def out_channels(self):
-        """Channels of each output, in order."""
-        return [self.arch_settings['widths'][i] for i in self.out_indices]
-
-    @property
-    def strides(self):
-        """Stride of each output relative to the input, in order."""
-        return [2 ** (i + 1) for i in self.out_indices]
-
-    def init_weights(self):
-        if (isinstance(self.init_cfg, dict)
-                and self.init_cfg.get('type') == 'Pretrained'):
-            logger = MMLogger.get_current_instance()
-            filename = self.init_cfg['checkpoint']
-            state_dict, fmt = convert_backbone_state_dict(
-                load_checkpoint_file(filename))
-            self.load_state_dict(state_dict)
-            logger.info(f'Loaded {fmt} EfficientViT-MIT checkpoint {filename}')
-            self._is_init = True
-        else:
-            super().init_weights()
-
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # Every load path (init_cfg, load_from, resume, mmdet/mmseg tools)
-        # passes through here: MIT's and timm's names are converted, and a
-        # checkpoint of another arch or family is refused, never half-loaded.
-        own = {k[len(prefix):]: state_dict.pop(k)
-               for k in [k for k in state_dict if k.startswith(prefix)]}
-        converted, fmt = convert_backbone_state_dict(own, prefix=prefix)
-        problems = state_dict_problems(converted, self.state_dict())
+    def _check_fits(self, state_dict, prefix):
+        problems = state_dict_problems(state_dict, self.state_dict())
         if problems:
-            found = identify_arch(converted)
+            found = identify_arch(state_dict)
             raise CheckpointMismatchError(
                 f'The checkpoint\'s {prefix or "backbone"!r} weights do not fit '
                 f'this EfficientViTMIT {describe_arch(self.arch_settings)}: '
                 f'they are {"those of arch " + repr(found) if found else "of no known arch"}'
                 f' ({"; ".join(problems)}).')
-        if fmt == 'mit':
-            MMLogger.get_current_instance().info(
-                f'Converted MIT EfficientViT weights under {prefix!r} to '
-                'evit_dense names.')
-        state_dict.update({prefix + k: v for k, v in converted.items()})
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def switch_to_deploy(self):
         """Rewrite for inference: fold every BatchNorm into its conv, run
@@ -382,10 +328,7 @@ class EfficientViTMIT(FrozenStagesMixin, BaseModule):
                 module.switch_to_deploy()
 
     def forward(self, x):
-        if self.with_cp and self.training:
-            x = checkpoint(self.stem, x, use_reentrant=False)
-        else:
-            x = self.stem(x)
+        x = run_checkpointed(self.stem, x, self.with_cp and self.training)
         outs = [x] if 0 in self.out_indices else []
         for i, stage in enumerate(self.stages, 1):
             x = stage(x)

@@ -13,31 +13,32 @@ Formats recognised from their keys:
 
 The conversions are pure functions from state dict to state dict; the
 backbone's load hook, ``convert_model_state_dict`` (whole segmentors, used
-on every checkpoint that enters a model, see ``engine/compat.py``) and
+on every checkpoint that enters a model, see ``released_models.py``) and
 ``tools/convert_checkpoint.py`` use them.
 """
 import re
 
-from ..checkpoint import CheckpointMismatchError, unwrap_state_dict
+from ..common.checkpoint import (CheckpointMismatchError, backbone_part,
+                                 unwrap_state_dict)
 
 _MIT_B_STEM = re.compile(r'^input_stem\.op_list\.(\d+)\.(.*)$')
 _MIT_STAGE = re.compile(r'^stages\.(\d+)\.op_list\.(\d+)\.(.*)$')
 _MIT_HEAD_INPUT = re.compile(r'^input_ops\.(\d+)\.(?:op_list\.0\.)?(.*)$')
 _MIT_HEAD_MIDDLE = re.compile(r'^middle\.op_list\.(\d+)\.(.*)$')
 _MIT_HEAD_OUTPUT = re.compile(r'^output_ops\.0\.op_list\.(\d+)\.(.*)$')
-# The cascaded-group-attention family (EfficientViT M0-M5): official and timm.
-_MSRA_KEY = re.compile(r'^(blocks\d+\.|patch_embed\.|stages\.\d+\.blocks\.\d+\.mixer\.)')
+# MIT's stem (B: input_stem, L: stage 0), or timm's and ours.
+_OWN_KEY = re.compile(r'^(input_stem\.|stem\.in_conv\.|stages\.\d+\.op_list\.)')
+
+
+def owns(state_dict):
+    """Whether a backbone state dict holds this family's keys."""
+    return any(_OWN_KEY.match(k) for k in state_dict)
 
 
 def detect_format(state_dict):
     """'mit' or 'timm' from a backbone state dict's key names; None if
-    neither. An EfficientViT-M (MSRA) state dict is an error."""
+    neither."""
     keys = list(state_dict)
-    if any(_MSRA_KEY.match(k) for k in keys):
-        raise CheckpointMismatchError(
-            'This is a checkpoint of the cascaded-group-attention EfficientViT '
-            "(M0-M5, type='EfficientViT'), not of MIT's EfficientViT "
-            "(B/L series, type='EfficientViTMIT').")
     if any(k.startswith('input_stem.') or _MIT_STAGE.match(k) for k in keys):
         return 'mit'
     if any(k.startswith('stem.in_conv.') for k in keys):
@@ -65,25 +66,21 @@ def convert_mit_backbone_key(key, large):
     return f'stages.{index}.blocks.{block}.{rest}'
 
 
-def convert_backbone_state_dict(checkpoint, prefix=''):
+def convert_backbone_state_dict(checkpoint):
     """Return ``(state_dict, format)`` with this package's backbone keys.
 
     Accepts a whole checkpoint or a state dict in any recognised format; a
     classification, segmentation or detection checkpoint contributes its
-    ``backbone.`` part. Raises :class:`CheckpointMismatchError` otherwise
-    (``prefix`` names where the weights were looked for).
+    ``backbone.`` part. Raises :class:`CheckpointMismatchError` otherwise.
     """
     state_dict = unwrap_state_dict(checkpoint)
     if not isinstance(state_dict, dict):
         raise CheckpointMismatchError('The checkpoint holds no state dict.')
-    if any(k.startswith('backbone.') for k in state_dict):
-        state_dict = {k[len('backbone.'):]: v for k, v in state_dict.items()
-                      if k.startswith('backbone.')}
-    state_dict = {k: v for k, v in state_dict.items()
+    state_dict = {k: v for k, v in backbone_part(state_dict).items()
                   if not k.startswith('head.')}
     if not state_dict:
         raise CheckpointMismatchError(
-            f'The checkpoint has no {prefix or "backbone"!r} weights for this '
+            'The checkpoint has no backbone weights for this '
             'EfficientViTMIT. A backbone-only (e.g. ImageNet classification) '
             "checkpoint goes into the backbone's init_cfg=dict(type="
             "'Pretrained', checkpoint=...), not load_from or a whole-model "
@@ -99,23 +96,6 @@ def convert_backbone_state_dict(checkpoint, prefix=''):
         state_dict = {convert_mit_backbone_key(k, large): v
                       for k, v in state_dict.items()}
     return state_dict, fmt
-
-
-def state_dict_problems(state_dict, model_state):
-    """What keeps ``state_dict`` from loading strictly into ``model_state``:
-    a list of readable problems, empty when it fits."""
-    # BatchNorm counters are optional, as for torch and mmengine.
-    missing = sorted(k for k in set(model_state) - set(state_dict)
-                     if not k.endswith('num_batches_tracked'))
-    unexpected = sorted(set(state_dict) - set(model_state))
-    wrong_shapes = [
-        f'{k}: checkpoint {tuple(state_dict[k].shape)} vs model '
-        f'{tuple(model_state[k].shape)}'
-        for k in sorted(set(state_dict) & set(model_state))
-        if state_dict[k].shape != model_state[k].shape]
-    return [f'{len(items)} {what}, e.g. {items[:3]}' for what, items in (
-        ('missing', missing), ('unexpected', unexpected),
-        ('with other shapes', wrong_shapes)) if items]
 
 
 def convert_seg_head_key(key, num_inputs, has_expand_conv):
@@ -151,6 +131,15 @@ def convert_seg_head_state_dict(head_state):
             for k, v in head_state.items()}
 
 
+def is_whole_model(state_dict):
+    """Whether ``state_dict`` is a whole detector's or segmentor's. MIT's
+    ImageNet files also keep their backbone under ``backbone.``: a
+    classifier head makes them a backbone, not a whole model."""
+    return any(k.startswith('backbone.') for k in state_dict) and not (
+        any(k.startswith('head.') for k in state_dict)
+        and not is_mit_seg_head(state_dict))
+
+
 def convert_model_state_dict(checkpoint, decode_head_prefix='decode_head.'):
     """Return ``(state_dict, format)`` of a whole MIT segmentation model with
     mmseg's names: ``backbone.*`` converted, MIT's ``head.*`` as
@@ -177,24 +166,3 @@ def convert_model_state_dict(checkpoint, decode_head_prefix='decode_head.'):
             "segmentation or detection model: give it to the backbone's "
             "init_cfg=dict(type='Pretrained', checkpoint=...) instead.")
     return {**{f'backbone.{k}': v for k, v in backbone.items()}, **others}, fmt
-
-
-def adapt_model_state_dict(model, state_dict):
-    """``state_dict`` made loadable into ``model``, a whole detector or
-    segmentor, where it is one of MIT's released files: a segmentation
-    file's ``head.*`` renamed for an :class:`EfficientViTMITSegHead`
-    ``decode_head``; a classification file given as a whole model is an
-    error. Anything else is returned unchanged."""
-    from .backbone import EfficientViTMIT
-    from .seg_head import EfficientViTMITSegHead
-    if hasattr(model, 'head') or not any(k.startswith('head.')
-                                         for k in state_dict):
-        return state_dict
-    if (is_mit_seg_head(state_dict)
-            and isinstance(getattr(model, 'decode_head', None),
-                           EfficientViTMITSegHead)):
-        return convert_model_state_dict(state_dict)[0]
-    if (isinstance(getattr(model, 'backbone', None), EfficientViTMIT)
-            and not is_mit_seg_head(state_dict)):
-        convert_model_state_dict(state_dict)  # raises for a classifier
-    return state_dict

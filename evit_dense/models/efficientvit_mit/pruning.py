@@ -1,7 +1,8 @@
 """Structured Taylor pruning of MIT's EfficientViT backbone (B/L series).
 
-The same tool as for the M family (``evit_dense.models.pruning``, whose
-scoring and global ranking live in ``taylor_pruning``), with MIT's groups.
+The same tool as for the M family (``efficientvit_msra/pruning.py``; the
+scoring and global ranking of both live in ``models/pruning``), with MIT's
+groups.
 Per block of stages 1-4 (``prunable_units``; the stem is not pruned):
 
 - ``qk``: the query/key channels of each LiteMLA head. Heads are numbered
@@ -29,10 +30,9 @@ import copy
 
 import torch
 
-from ..taylor_pruning import (MIN_KEPT_FRACTION, PrunableUnit,
-                              channel_index, kept_fractions, select_channels,
-                              unit_name)
-from ..taylor_pruning import taylor_importance as _taylor_importance
+from ..pruning import (MIN_KEPT_FRACTION, PrunableUnit, channel_index,
+                       kept_fractions, select_channels, unit_name)
+from ..pruning import taylor_importance as _taylor_importance
 from .attention import GroupedPointwiseConv, LiteMLA
 from .backbone import EfficientViTMIT, EfficientViTMITBlock
 from .layers import FusedMBConv, MBConv
@@ -146,7 +146,7 @@ def _channel_parts(backbone, unit):
 
 def taylor_importance(model, batches):
     """The Taylor importance of every unit of ``model.backbone`` over
-    ``batches``, with the model's own loss (see ``taylor_pruning``).
+    ``batches``, with the model's own loss (see ``models/pruning/taylor.py``).
 
     Returns:
         tuple: (units, importance dict: unit name -> per-channel tensor).

@@ -18,7 +18,7 @@ from mmengine.model import BaseModule
 from torch.utils.checkpoint import checkpoint
 
 from ...registry import MODELS
-from ..checkpoint import check_module_state_dict
+from ..common.checkpoint import check_module_state_dict
 
 EXTRA_CONV_SOURCES = ('on_input', 'on_lateral', 'on_output')
 

@@ -4,7 +4,7 @@ import torch.nn as nn
 from mmengine.runner import load_checkpoint
 
 from evit_dense.models import EfficientViT, EfficientViTMIT
-from evit_dense.models.checkpoint import CheckpointMismatchError
+from evit_dense.models.common.checkpoint import CheckpointMismatchError
 from evit_dense.models.efficientvit_mit.checkpoint import (
     convert_backbone_state_dict, convert_mit_backbone_key)
 from tests.conftest import relative_error

@@ -1,0 +1,2 @@
+"""What the backbone families share: the backbone skeleton and the
+state-dict helpers."""
