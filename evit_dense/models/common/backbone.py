@@ -12,6 +12,7 @@ from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.checkpoint import checkpoint
 
+from ...errors import UnknownArchError
 from .checkpoint import (CheckpointMismatchError, backbone_part,
                          load_checkpoint_file, unwrap_state_dict)
 
@@ -29,6 +30,8 @@ class StagedBackbone(BaseModule):
 
     Subclasses set the class attributes
 
+    - ``arch_zoo``: the named archs; ``arch_keys`` and
+      ``optional_arch_keys``: the keys of a custom arch dict;
     - ``family_title``: the family as messages name it;
     - ``stem_name``: the stem's attribute name;
     - ``output_names``: what each ``out_indices`` entry selects, in order;
@@ -57,6 +60,34 @@ class StagedBackbone(BaseModule):
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.with_cp = with_cp
+
+    @classmethod
+    def parse_arch(cls, arch):
+        """The settings of a zoo arch name or of a custom arch dict,
+        completed and checked by ``complete_arch``."""
+        if isinstance(arch, str):
+            if arch.lower() not in cls.arch_zoo:
+                raise UnknownArchError(
+                    f'Unknown {cls.__name__} arch {arch!r}; valid archs are '
+                    f'{sorted(cls.arch_zoo)} or a dict.')
+            return cls.complete_arch(dict(cls.arch_zoo[arch.lower()]))
+        if not isinstance(arch, dict):
+            raise TypeError(f'arch must be a str or dict, got {type(arch)}')
+        missing = set(cls.arch_keys) - set(arch)
+        unknown = set(arch) - set(cls.arch_keys) - set(cls.optional_arch_keys)
+        if missing or unknown:
+            raise UnknownArchError(
+                f'A custom {cls.__name__} arch needs the keys '
+                f'{list(cls.arch_keys)} (and optionally '
+                f'{list(cls.optional_arch_keys)}); missing {sorted(missing)}, '
+                f'unknown {sorted(unknown)}.')
+        return cls.complete_arch(dict(arch))
+
+    @classmethod
+    def complete_arch(cls, settings):
+        """``settings`` with the family's defaults, checked; raises
+        ``ValueError`` naming what does not fit."""
+        raise NotImplementedError
 
     @classmethod
     def parse_out_indices(cls, out_indices):

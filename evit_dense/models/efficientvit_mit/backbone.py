@@ -24,7 +24,6 @@ from functools import lru_cache
 import torch
 import torch.nn as nn
 
-from ...errors import UnknownArchError
 from ...registry import MODELS
 from ..common.backbone import StagedBackbone, run_checkpointed
 from ..common.checkpoint import CheckpointMismatchError, state_dict_problems
@@ -250,24 +249,7 @@ class EfficientViTMIT(StagedBackbone):
         self._freeze_stages()
 
     @classmethod
-    def parse_arch(cls, arch):
-        if isinstance(arch, str):
-            if arch.lower() not in cls.arch_zoo:
-                raise UnknownArchError(
-                    f'Unknown EfficientViTMIT arch {arch!r}; valid archs are '
-                    f'{sorted(cls.arch_zoo)} or a dict.')
-            return dict(cls.arch_zoo[arch.lower()])
-        if not isinstance(arch, dict):
-            raise TypeError(f'arch must be a str or dict, got {type(arch)}')
-        missing = set(cls.arch_keys) - set(arch)
-        unknown = set(arch) - set(cls.arch_keys) - set(cls.optional_arch_keys)
-        if missing or unknown:
-            raise UnknownArchError(
-                f'A custom EfficientViTMIT arch needs the keys '
-                f'{list(cls.arch_keys)} (and optionally '
-                f'{list(cls.optional_arch_keys)}); missing {sorted(missing)}, '
-                f'unknown {sorted(unknown)}.')
-        settings = dict(arch)
+    def complete_arch(cls, settings):
         if settings['series'] not in SERIES:
             raise ValueError(f'arch series must be one of {sorted(SERIES)}, '
                              f'got {settings["series"]!r}')

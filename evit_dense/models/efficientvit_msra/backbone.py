@@ -20,7 +20,6 @@ from collections import OrderedDict
 import torch
 import torch.nn as nn
 
-from ...errors import UnknownArchError
 from ...registry import MODELS
 from ..common.backbone import StagedBackbone, run_checkpointed
 from ..common.checkpoint import CheckpointMismatchError
@@ -142,6 +141,8 @@ class EfficientViT(StagedBackbone):
     }
     default_key_dims = [16, 16, 16]
     per_stage_keys = ('embed_dims', 'depths', 'num_heads', 'window_sizes')
+    arch_keys = (*per_stage_keys, 'kernels')
+    optional_arch_keys = ('key_dims', 'block_widths')
     family_title = 'the cascaded-group-attention EfficientViT (M0-M5)'
     stem_name = 'patch_embed'
     output_names = tuple(f'stage {i + 1}' for i in range(NUM_STAGES))
@@ -174,26 +175,7 @@ class EfficientViT(StagedBackbone):
         self._freeze_stages()
 
     @classmethod
-    def parse_arch(cls, arch):
-        if isinstance(arch, str):
-            if arch.lower() not in cls.arch_zoo:
-                raise UnknownArchError(
-                    f'Unknown EfficientViT arch {arch!r}; valid archs are '
-                    f'{sorted(cls.arch_zoo)} or a dict.')
-            settings = dict(cls.arch_zoo[arch.lower()])
-        elif isinstance(arch, dict):
-            required = set(cls.per_stage_keys) | {'kernels'}
-            missing = required - set(arch)
-            unknown = set(arch) - required - {'key_dims', 'block_widths'}
-            if missing or unknown:
-                raise UnknownArchError(
-                    f'A custom EfficientViT arch needs the keys '
-                    f'{sorted(required)} (and optionally key_dims, '
-                    f'block_widths); missing {sorted(missing)}, unknown '
-                    f'{sorted(unknown)}.')
-            settings = dict(arch)
-        else:
-            raise TypeError(f'arch must be a str or dict, got {type(arch)}')
+    def complete_arch(cls, settings):
         settings.setdefault('key_dims', cls.default_key_dims)
         settings.setdefault('block_widths', [None] * NUM_STAGES)
         for key in (*cls.per_stage_keys, 'key_dims', 'block_widths'):
