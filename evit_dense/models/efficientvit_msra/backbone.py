@@ -22,7 +22,8 @@ import torch.nn as nn
 
 from ...registry import MODELS
 from ..common.backbone import StagedBackbone, run_checkpointed
-from ..common.checkpoint import CheckpointMismatchError
+from ..common.checkpoint import (CheckpointMismatchError,
+                                 state_dict_mismatches)
 from . import checkpoint as msra_checkpoint
 from .attention import CascadedGroupAttention, LocalWindowAttention
 from .layers import (ConvNorm, PatchEmbedding, PatchMerging, Residual,
@@ -208,11 +209,9 @@ class EfficientViT(StagedBackbone):
     def _check_fits(self, state_dict, prefix):
         model_state = self.state_dict()
         msra_checkpoint.resize_attention_biases(state_dict, model_state)
-        wrong_shapes = [
-            f'{k}: checkpoint {tuple(v.shape)} vs model '
-            f'{tuple(model_state[k].shape)}'
-            for k, v in state_dict.items()
-            if k in model_state and v.shape != model_state[k].shape]
+        # Missing and unexpected keys are logged by load_pretrained, as
+        # MMEngine's non-strict loading does; other shapes are another arch.
+        _, _, wrong_shapes = state_dict_mismatches(state_dict, model_state)
         if wrong_shapes:
             raise CheckpointMismatchError(
                 f'The checkpoint does not fit this EfficientViT: '
